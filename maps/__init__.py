@@ -1,0 +1,1 @@
+"""Map export (folium). The map builders arrive with the exports issue."""

@@ -1,0 +1,128 @@
+"""The ``touring`` command: parse, call the library, print. No business logic here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from touring.errors import FieldError, TourDataError
+from touring.io import LoadedTour, load_tour
+from touring.io.cache import JsonCache
+from touring.model import VehicleKind
+from touring.places import Geocoder
+
+
+def _load(tour_path: Path, geocoder: Geocoder | None = None) -> LoadedTour:
+    try:
+        return load_tour(tour_path, geocoder=geocoder)
+    except TourDataError as error:
+        for warning in error.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        raise click.ClickException(str(error)) from None
+
+
+def _geocoder(service: str | None, url: str | None) -> Geocoder | None:
+    if service is None:
+        return None
+    try:
+        return Geocoder(service, url)
+    except FieldError as error:
+        raise click.BadParameter(error.message, param_hint="--geocoder") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="touring")
+def main() -> None:
+    """Plan tours: dates, transport, hotels, crew and exports, offline.
+
+    A TOUR is a folder holding tour.toml and CSV files (venues.csv, crew.csv, ...) or one
+    .xlsx workbook with the same sheets. See data/README.md for the format.
+
+    \b
+    Example:
+        touring check data/flemish-theatre
+    """
+
+
+@main.command()
+@click.argument("tour", type=click.Path(exists=True, path_type=Path))
+@click.option("--geocoder", "geocoder_service", metavar="SERVICE",
+              help="Also ask an online geocoder (geopy name, e.g. nominatim) for cities the offline data lacks.")
+@click.option("--geocoder-url", metavar="URL", help="The geocoder's address, e.g. https://nominatim.example.org.")
+def check(tour: Path, geocoder_service: str | None, geocoder_url: str | None) -> None:
+    """Load TOUR and report every problem, each with its file, row and column.
+
+    Exits with status 0 when the tour is clean (warnings allowed), 1 otherwise.
+
+    \b
+    Example:
+        touring check data/festival-summer
+    """
+    loaded = _load(tour, _geocoder(geocoder_service, geocoder_url))
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    t = loaded.tour
+    click.echo(f"{t.name}: {t.season} — {len(t.venues)} venues, {len(t.shows)} shows "
+               f"({sum(s.required for s in t.shows)} required), {len(t.crew)} crew, {len(t.vehicles)} vehicles, "
+               f"{len(t.equipment)} equipment items, {len(t.hotels)} hotels. No problems found.")
+
+
+def _duration(minutes: int) -> str:
+    return f"{minutes // 60}h{minutes % 60:02d}"
+
+
+@main.command()
+@click.argument("tour", type=click.Path(exists=True, path_type=Path))
+@click.option("--kind", type=click.Choice([k.value for k in VehicleKind]), default=VehicleKind.VAN.value,
+              show_default=True, help="Vehicle kind whose speed applies.")
+@click.option("--osrm", "osrm_url", metavar="URL",
+              help="Road times from an OSRM server's /table API, e.g. http://127.0.0.1:5000.")
+@click.option("--top", default=10, show_default=True, help="How many of the longest legs to list.")
+def travel(tour: Path, kind: str, osrm_url: str | None, top: int) -> None:
+    """Summarise TOUR's travel matrix: the longest legs and the legs with crossings.
+
+    Legs run between the home base and the venues. Matrices are cached in the tour
+    folder under .touring/cache and recomputed when any input changes.
+
+    \b
+    Example:
+        touring travel data/festival-summer --kind truck
+    """
+    from solvers.osrm import OsrmError
+    from solvers.travel import OsrmRoad, crossing_names, travel_matrix
+
+    loaded = _load(tour)
+    t = loaded.tour
+    road = OsrmRoad(osrm_url, t.travel.speeds_kmh[VehicleKind.CAR]) if osrm_url else None
+    try:
+        matrix = travel_matrix(t, kind, road=road, cache=JsonCache.for_tour(loaded.root))
+    except OsrmError as error:
+        raise click.ClickException(str(error)) from None
+    stops = ["home"] + [v.id for v in t.venues]
+    names = {"home": f"home ({t.home.name})"} | {v.id: v.name for v in t.venues}
+    legs = [(a, b, matrix.leg(a, b)) for i, a in enumerate(stops) for b in stops[i + 1:]]
+    source = "OSRM" if osrm_url else f"geodesic x {t.travel.detour_factor:g} at {t.travel.speeds_kmh[VehicleKind(kind)]:g} km/h"
+    click.echo(f"{t.name}: {len(stops)} places, {len(legs)} legs by {kind} ({source})"
+               f"{' [cached]' if matrix.from_cache else ''}")
+    click.echo(f"\nLongest {min(top, len(legs))} legs:")
+    for a, b, leg in sorted(legs, key=lambda item: -item[2].minutes)[:top]:
+        via = f"  via {', '.join(leg.crossings)}" if leg.crossings else ""
+        click.echo(f"  {names[a]} – {names[b]}: {leg.km:,.0f} km, {_duration(leg.minutes)}{via}")
+    crossing = [(a, b, leg) for a, b, leg in legs if leg.crossings]
+    labels = crossing_names()
+    used: dict[str, int] = {}
+    for _, _, leg in crossing:
+        for crossing_id in leg.crossings:
+            used[crossing_id] = used.get(crossing_id, 0) + 1
+    by_use = ", ".join(f"{labels[c]} {n}" for c, n in sorted(used.items(), key=lambda item: -item[1]))
+    click.echo(f"\nLegs with crossings: {len(crossing)}{f' ({by_use})' if by_use else ''}")
+    if crossing:
+        click.echo(f"Shortest {min(top, len(crossing))} of them:")
+    for a, b, leg in sorted(crossing, key=lambda item: item[2].minutes)[:top]:
+        click.echo(f"  {names[a]} – {names[b]}: {_duration(leg.minutes)} "
+                   f"({_duration(leg.drive_minutes)} driving) via {'; '.join(labels[c] for c in leg.crossings)}")
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,436 @@
+"""The domain model: what a tour manager brings (``Tour``) and its parts.
+
+Every type is a frozen dataclass that checks itself at construction and raises
+:class:`~touring.errors.FieldError` naming the offending field. Nothing here reads files:
+``touring.io`` does, and adds the file and row to the field named here.
+
+Coordinates are (lat, lon) in decimal degrees, WGS84. Dates are calendar dates in the
+local time of the place they belong to; times of day are local wall-clock times.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from functools import cached_property
+from types import MappingProxyType
+from typing import Iterator, Mapping
+
+from touring.errors import FieldError
+
+
+class VehicleKind(str, enum.Enum):
+    CAR = "car"
+    VAN = "van"
+    BUS = "bus"
+    NIGHTLINER = "nightliner"
+    TRUCK = "truck"
+
+
+class DriverHours(str, enum.Enum):
+    """Which driver-hour regulation the transport runs obey."""
+
+    EU = "eu"  # Regulation (EC) No 561/2006
+    US = "us"  # FMCSA hours of service, property-carrying
+    NONE = "none"
+
+
+class Owner(str, enum.Enum):
+    OWN = "own"
+    RENTAL = "rental"
+
+
+class RoomPreference(str, enum.Enum):
+    SINGLE = "single"
+    SHARED = "shared"
+
+
+def _require(condition: bool, field_name: str, message: str) -> None:
+    if not condition:
+        raise FieldError(field_name, message)
+
+
+def _non_negative(value: float | int | None, field_name: str) -> None:
+    if value is not None:
+        _require(value >= 0, field_name, f"must not be negative, got {value:g}")
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An inclusive range of calendar days."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        _require(self.end >= self.start, "end", f"{self.end} is before {self.start}")
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def days(self) -> Iterator[date]:
+        day = self.start
+        while day <= self.end:
+            yield day
+            day += timedelta(days=1)
+
+    def overlaps(self, other: DateRange) -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    def within(self, other: DateRange) -> bool:
+        return other.start <= self.start and self.end <= other.end
+
+    def __str__(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}..{self.end}"
+
+
+def check_coordinates(lat: float, lon: float) -> None:
+    """Raise FieldError on the first of lat, lon that is not a WGS84 coordinate."""
+    _require(math.isfinite(lat) and -90 <= lat <= 90, "lat", f"{lat} is out of range (-90..90)")
+    _require(math.isfinite(lon) and -180 <= lon <= 180, "lon", f"{lon} is out of range (-180..180)")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point on the map with the IANA time zone its clocks follow."""
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    timezone: str
+    country: str = ""
+
+    def __post_init__(self) -> None:
+        _require(bool(self.id), "id", "must not be empty")
+        check_coordinates(self.lat, self.lon)
+        _require(bool(self.timezone), "timezone", "must not be empty")
+
+    @property
+    def coordinates(self) -> tuple[float, float]:
+        return (self.lat, self.lon)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The tour's rules; defaults are the ones documented in data/README.md."""
+
+    max_consecutive_show_days: int = 6
+    days_off_per_week: int = 1
+    max_drive_minutes_per_day: int = 540
+    driver_hours: DriverHours = DriverHours.EU
+    go_home_radius_minutes: int = 60
+    nightliner_overnight_km: int = 600
+    max_working_minutes_per_day: int = 600
+    default_roles: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require(1 <= self.max_consecutive_show_days <= 31, "max_consecutive_show_days",
+                 f"must be between 1 and 31, got {self.max_consecutive_show_days}")
+        _require(0 <= self.days_off_per_week <= 6, "days_off_per_week",
+                 f"must be between 0 and 6, got {self.days_off_per_week}")
+        _require(0 < self.max_drive_minutes_per_day <= 24 * 60, "max_drive_minutes_per_day",
+                 f"must be between 1 and 1440, got {self.max_drive_minutes_per_day}")
+        for name in ("go_home_radius_minutes", "nightliner_overnight_km"):
+            _non_negative(getattr(self, name), name)
+        _require(0 < self.max_working_minutes_per_day <= 24 * 60, "max_working_minutes_per_day",
+                 f"must be between 1 and 1440, got {self.max_working_minutes_per_day}")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Objective weights, in the tour's currency per unit."""
+
+    km: float = 0.3
+    drive_hour: float = 25.0
+    cost: float = 1.0
+    optional_fee: float = 1.0
+    preferred_date_miss: float = 200.0
+
+    def __post_init__(self) -> None:
+        for name in ("km", "drive_hour", "cost", "optional_fee", "preferred_date_miss"):
+            _non_negative(getattr(self, name), name)
+
+
+DEFAULT_SPEEDS_KMH: Mapping[VehicleKind, float] = MappingProxyType({
+    VehicleKind.CAR: 80.0,
+    VehicleKind.VAN: 75.0,
+    VehicleKind.BUS: 70.0,
+    VehicleKind.NIGHTLINER: 70.0,
+    VehicleKind.TRUCK: 65.0,
+})
+
+
+@dataclass(frozen=True)
+class TravelSettings:
+    """How the default travel model turns distance into road time.
+
+    ``detour_factor`` stretches the geodesic distance to a road distance; ``speeds_kmh``
+    is an average door-to-door road speed per vehicle kind (motorway and town together).
+    """
+
+    detour_factor: float = 1.2
+    speeds_kmh: Mapping[VehicleKind, float] = field(default_factory=lambda: DEFAULT_SPEEDS_KMH)
+
+    def __post_init__(self) -> None:
+        _require(1.0 <= self.detour_factor <= 3.0, "detour_factor",
+                 f"must be between 1.0 and 3.0, got {self.detour_factor}")
+        for kind in VehicleKind:
+            _require(kind in self.speeds_kmh, f"speeds_kmh.{kind.value}", "is missing")
+            speed = self.speeds_kmh[kind]
+            _require(5 <= speed <= 150, f"speeds_kmh.{kind.value}",
+                     f"must be between 5 and 150 km/h, got {speed:g}")
+        object.__setattr__(self, "speeds_kmh", MappingProxyType(dict(self.speeds_kmh)))
+
+    def __hash__(self) -> int:
+        return hash((self.detour_factor, tuple(sorted((k.value, v) for k, v in self.speeds_kmh.items()))))
+
+
+@dataclass(frozen=True)
+class Venue:
+    id: str
+    name: str
+    place: Place
+    availability: tuple[DateRange, ...]
+    capacity: int | None = None
+    fee: float = 0.0
+    closed_weekdays: frozenset[int] = frozenset()  # 0 = Monday, as date.weekday()
+    closed_on_holidays: bool = False
+    load_in: time | None = None
+    show_time: time | None = None
+    curfew: time | None = None
+    setup_days: int = 0
+    radius_km: float | None = None
+    radius_days: int | None = None
+    contact: str = ""
+    address: str = ""
+
+    def __post_init__(self) -> None:
+        _require(bool(self.id), "id", "must not be empty")
+        _require(bool(self.availability), "availability", "must list at least one date or range")
+        _non_negative(self.capacity, "capacity")
+        _non_negative(self.fee, "fee")
+        _non_negative(self.setup_days, "setup_days")
+        _non_negative(self.radius_km, "radius_km")
+        _non_negative(self.radius_days, "radius_days")
+        _require((self.radius_km is None) == (self.radius_days is None), "radius_days",
+                 "a radius clause needs both radius_km and radius_days")
+        _require(all(0 <= d <= 6 for d in self.closed_weekdays), "closed_weekdays",
+                 "weekdays are 0 (Monday) to 6 (Sunday)")
+
+    def is_available(self, day: date) -> bool:
+        """Whether the venue's windows include ``day`` and it is not a closed weekday."""
+        return day.weekday() not in self.closed_weekdays and any(day in r for r in self.availability)
+
+
+@dataclass(frozen=True)
+class Show:
+    id: str
+    venue_id: str
+    nights: int = 1
+    required: bool = True
+    fee: float | None = None  # None: the venue's fee
+    preferred_dates: tuple[DateRange, ...] = ()
+    fixed_date: date | None = None  # a confirmed first night
+    roles: tuple[str, ...] = ()  # empty: the tour's default roles
+
+    def __post_init__(self) -> None:
+        _require(bool(self.id), "id", "must not be empty")
+        _require(self.nights >= 1, "nights", f"must be at least 1, got {self.nights}")
+        _non_negative(self.fee, "fee")
+
+
+@dataclass(frozen=True)
+class CrewMember:
+    id: str
+    name: str
+    roles: tuple[str, ...]
+    home: Place
+    nationality: str = ""
+    availability: tuple[DateRange, ...] = ()  # empty: the whole season
+    licences: frozenset[str] = frozenset()
+    room: RoomPreference = RoomPreference.SINGLE
+    share_with: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
+
+    def __post_init__(self) -> None:
+        _require(bool(self.id), "id", "must not be empty")
+        _require(bool(self.roles), "role", "must name at least one role")
+        _require(self.id not in self.share_with, "share_with", "cannot share a room with oneself")
+        _require(not self.share_with or self.room is RoomPreference.SHARED, "share_with",
+                 "only a crew member whose room is 'shared' can name room-mates")
+
+    @property
+    def can_drive(self) -> bool:
+        return bool(self.licences)
+
+    def is_available(self, day: date) -> bool:
+        return not self.availability or any(day in r for r in self.availability)
+
+
+DEFAULT_LICENCE: Mapping[VehicleKind, str] = MappingProxyType({
+    VehicleKind.CAR: "B",
+    VehicleKind.VAN: "B",
+    VehicleKind.BUS: "D",
+    VehicleKind.NIGHTLINER: "D",
+    VehicleKind.TRUCK: "C",
+})
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    id: str
+    name: str
+    kind: VehicleKind
+    seats: int
+    depot: Place
+    volume_m3: float = 0.0
+    payload_kg: float = 0.0
+    cost_per_km: float = 0.0
+    cost_per_day: float = 0.0
+    speed_kmh: float | None = None  # None: the tour's speed for this kind
+    licence: str = ""  # "": the usual licence for the kind
+
+    def __post_init__(self) -> None:
+        _require(bool(self.id), "id", "must not be empty")
+        _require(self.seats >= 1, "seats", f"must be at least 1 (the driver), got {self.seats}")
+        for name in ("volume_m3", "payload_kg", "cost_per_km", "cost_per_day"):
+            _non_negative(getattr(self, name), name)
+        if self.speed_kmh is not None:
+            _require(5 <= self.speed_kmh <= 150, "speed_kmh",
+                     f"must be between 5 and 150 km/h, got {self.speed_kmh:g}")
+        if not self.licence:
+            object.__setattr__(self, "licence", DEFAULT_LICENCE[self.kind])
+
+
+@dataclass(frozen=True)
+class Equipment:
+    id: str
+    item: str
+    quantity: int = 1
+    volume_m3: float = 0.0  # per unit
+    weight_kg: float = 0.0  # per unit
+    owner: Owner = Owner.OWN
+    value: float = 0.0  # per unit, for the carnet
+    needed_at: tuple[str, ...] = ()  # show ids; empty: every show
+    supplier: Place | None = None  # where rental gear is picked up and returned
+
+    def __post_init__(self) -> None:
+        _require(bool(self.id), "id", "must not be empty")
+        _require(self.quantity >= 1, "quantity", f"must be at least 1, got {self.quantity}")
+        for name in ("volume_m3", "weight_kg", "value"):
+            _non_negative(getattr(self, name), name)
+        _require(self.owner is Owner.OWN or self.supplier is not None, "supplier",
+                 "rental equipment needs a supplier to pick it up from")
+
+    @property
+    def total_volume_m3(self) -> float:
+        return self.quantity * self.volume_m3
+
+    @property
+    def total_weight_kg(self) -> float:
+        return self.quantity * self.weight_kg
+
+
+@dataclass(frozen=True)
+class Hotel:
+    id: str
+    name: str
+    place: Place
+    singles: int = 0
+    doubles: int = 0
+    single_price: float = 0.0
+    double_price: float = 0.0
+    contact: str = ""
+    address: str = ""
+
+    def __post_init__(self) -> None:
+        _require(bool(self.id), "id", "must not be empty")
+        for name in ("singles", "doubles", "single_price", "double_price"):
+            _non_negative(getattr(self, name), name)
+
+
+@dataclass(frozen=True)
+class TravelOverride:
+    """A leg whose time and distance the tour manager knows better than the model."""
+
+    from_id: str
+    to_id: str
+    minutes: int
+    km: float
+    kind: VehicleKind | None = None  # None: every vehicle kind
+
+    def __post_init__(self) -> None:
+        _require(self.from_id != self.to_id, "to", "a leg needs two different places")
+        _require(self.minutes >= 0, "minutes", f"must not be negative, got {self.minutes}")
+        _non_negative(self.km, "km")
+
+
+HOME_ID = "home"
+
+
+@dataclass(frozen=True)
+class Tour:
+    """Everything a tour manager brings: the whole input of every solver."""
+
+    name: str
+    season: DateRange
+    home: Place
+    venues: tuple[Venue, ...]
+    shows: tuple[Show, ...]
+    crew: tuple[CrewMember, ...] = ()
+    vehicles: tuple[Vehicle, ...] = ()
+    equipment: tuple[Equipment, ...] = ()
+    hotels: tuple[Hotel, ...] = ()
+    travel_overrides: tuple[TravelOverride, ...] = ()
+    rules: Rules = Rules()
+    weights: Weights = Weights()
+    travel: TravelSettings = TravelSettings()
+    currency: str = "EUR"
+
+    def __post_init__(self) -> None:
+        _require(bool(self.name), "name", "must not be empty")
+        _require(self.home.id == HOME_ID, "home", f"the home base's place id must be '{HOME_ID}'")
+        venue_ids = {v.id for v in self.venues}
+        for show in self.shows:
+            _require(show.venue_id in venue_ids, "shows", f"show '{show.id}' names unknown venue '{show.venue_id}'")
+
+    @cached_property
+    def venue_by_id(self) -> Mapping[str, Venue]:
+        return MappingProxyType({v.id: v for v in self.venues})
+
+    @cached_property
+    def show_by_id(self) -> Mapping[str, Show]:
+        return MappingProxyType({s.id: s for s in self.shows})
+
+    @cached_property
+    def crew_by_id(self) -> Mapping[str, CrewMember]:
+        return MappingProxyType({c.id: c for c in self.crew})
+
+    @cached_property
+    def vehicle_by_id(self) -> Mapping[str, Vehicle]:
+        return MappingProxyType({v.id: v for v in self.vehicles})
+
+    @cached_property
+    def places(self) -> Mapping[str, Place]:
+        """Every place of the tour by id: home, venues, hotels, crew homes, depots, suppliers.
+
+        Ids are unique across these (the loader checks it), so one travel matrix can
+        hold them all.
+        """
+        found: dict[str, Place] = {self.home.id: self.home}
+        located = [v.place for v in self.venues] + [h.place for h in self.hotels]
+        located += [c.home for c in self.crew] + [v.depot for v in self.vehicles]
+        located += [e.supplier for e in self.equipment if e.supplier is not None]
+        for place in located:
+            found.setdefault(place.id, place)
+        return MappingProxyType(found)
+
+    def show_fee(self, show: Show) -> float:
+        return self.venue_by_id[show.venue_id].fee if show.fee is None else show.fee
+
+    def show_roles(self, show: Show) -> tuple[str, ...]:
+        return show.roles or self.rules.default_roles
