@@ -75,7 +75,7 @@ BAD_INPUTS = [
      "venues.csv, row 2, column 'closed_weekdays': 'funday' is not a weekday (write mon, tue, wed, thu, fri, sat, sun)"),
     ("venues.csv", ",14:00,20:00", ",14:00,25:00",
      "venues.csv, row 2, column 'show_time': '25:00' is not a time of day (write HH:MM, e.g. 20:15)"),
-    ("venues.csv", "1,60,21", "1,60,",
+    ("venues.csv", "1,40,21", "1,40,",
      "venues.csv, row 3, column 'radius_days': a radius clause needs both radius_km and radius_days"),
     ("venues.csv", "Brussels,BE,50.8481", "Brussels,Narnia,50.8481",
      "venues.csv, row 2, column 'country': unknown country 'Narnia' (use an ISO code such as BE, NL, GB)"),
@@ -179,6 +179,15 @@ def test_travel_overrides_must_name_known_places(tiny_tour):
         "travel.csv, row 3, column 'to': unknown place 'mars'",
         "travel.csv, row 4, column 'mode': 'rocket' is not all, car, van, bus, nightliner, truck",
     ]
+
+
+def test_travel_overrides_reach_crew_homes_and_depots(tiny_tour):
+    (tiny_tour / "travel.csv").write_text(
+        "from,to,minutes,km\nhome:anna,ab-brussels,35,30\ndepot:truck,home,5,3\nsupplier:haze,home,50,55\n",
+        encoding="utf-8")
+    overrides = load_tour(tiny_tour).tour.travel_overrides
+    assert [(o.from_id, o.to_id) for o in overrides] == [
+        ("home:anna", "ab-brussels"), ("depot:truck", "home"), ("supplier:haze", "home")]
 
 
 def test_missing_files_and_columns(tiny_tour):

@@ -124,5 +124,55 @@ def travel(tour: Path, kind: str, osrm_url: str | None, top: int) -> None:
         click.echo(f"  {names[a]} – {names[b]}: {_duration(leg.minutes)} "
                    f"({_duration(leg.drive_minutes)} driving) via {'; '.join(labels[c] for c in leg.crossings)}")
 
+def _progress(seconds: float, objective: float, bound: float) -> None:
+    shown = f"{bound:>14,.2f}" if bound > -1e300 else f"{'none yet':>14}"
+    click.echo(f"  {seconds:6.1f} s  plan {objective:>14,.2f}  bound {shown}", err=True)
+
+
+@main.command()
+@click.argument("tour", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for plan.json; earlier versions are kept in OUT/versions.")
+@click.option("--time-limit", default=30.0, show_default=True, help="Seconds for the scheduler.")
+@click.option("--seed", default=0, show_default=True, help="Random seed; the same seed gives the same plan.")
+@click.option("--workers", default=2, show_default=True, help="CP-SAT worker threads.")
+@click.option("--quiet", is_flag=True, help="No progress lines while solving.")
+def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, quiet: bool) -> None:
+    """Choose the dates of TOUR's shows and write OUT/plan.json.
+
+    Prints a day-by-day table and a summary; while solving, a line per better plan shows
+    its cost and the best bound (on standard error). An impossible tour is explained by
+    the rules that conflict, and exits with status 1.
+
+    \b
+    Example:
+        touring plan data/flemish-theatre -o out/flemish
+    """
+    from solvers.schedule import ScheduleParams
+    from touring.io.plan import write_plan
+    from touring.planning import make_plan
+    from touring.report import day_table, summary_lines
+
+    loaded = _load(tour)
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        click.echo(f"Solving {loaded.tour.name} ({len(loaded.tour.shows)} shows, {time_limit:g} s, seed {seed}, "
+                   f"{workers} workers)", err=True)
+    params = ScheduleParams(time_limit_s=time_limit, seed=seed, workers=workers,
+                            progress=None if quiet else _progress)
+    result = make_plan(loaded, params)
+    version = write_plan(result, loaded.tour, out_dir, tour_source=tour)
+    if result.found:
+        for line in day_table(result, loaded.tour):
+            click.echo(line)
+        click.echo("")
+    for line in summary_lines(result, loaded.tour):
+        click.echo(line)
+    click.echo(f"\nWritten: {out_dir / 'plan.json'} (version {version.name})")
+    if not result.found:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     sys.exit(main())

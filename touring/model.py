@@ -125,6 +125,7 @@ class Rules:
     nightliner_overnight_km: int = 600
     max_working_minutes_per_day: int = 600
     default_roles: tuple[str, ...] = ()
+    hotel_budget_per_night: float | None = None  # per person, in the tour's currency; None: no cap
 
     def __post_init__(self) -> None:
         _require(1 <= self.max_consecutive_show_days <= 31, "max_consecutive_show_days",
@@ -137,6 +138,7 @@ class Rules:
             _non_negative(getattr(self, name), name)
         _require(0 < self.max_working_minutes_per_day <= 24 * 60, "max_working_minutes_per_day",
                  f"must be between 1 and 1440, got {self.max_working_minutes_per_day}")
+        _non_negative(self.hotel_budget_per_night, "hotel_budget_per_night")
 
 
 @dataclass(frozen=True)
@@ -148,9 +150,12 @@ class Weights:
     cost: float = 1.0
     optional_fee: float = 1.0
     preferred_date_miss: float = 200.0
+    extra_hotel: float = 100.0  # per night, for each hotel beyond the first
+    hotel_change: float = 50.0  # per person moving hotel between two nights in one city
 
     def __post_init__(self) -> None:
-        for name in ("km", "drive_hour", "cost", "optional_fee", "preferred_date_miss"):
+        for name in ("km", "drive_hour", "cost", "optional_fee", "preferred_date_miss", "extra_hotel",
+                     "hotel_change"):
             _non_negative(getattr(self, name), name)
 
 
@@ -434,3 +439,106 @@ class Tour:
 
     def show_roles(self, show: Show) -> tuple[str, ...]:
         return show.roles or self.rules.default_roles
+
+
+# --- the output -----------------------------------------------------------------------
+
+class DayKind(str, enum.Enum):
+    HOME = "home"  # before the tour leaves or after it is back
+    TRAVEL = "travel"  # on the road, no show
+    SETUP = "setup"  # building the set at the next venue
+    SHOW = "show"
+    OFF = "off"  # away from home, no show, no set-up, no driving
+
+
+@dataclass(frozen=True)
+class TravelPart:
+    """The part of one leg driven on one day (a long leg spans several days)."""
+
+    from_id: str
+    to_id: str
+    km: float
+    drive_minutes: int
+    minutes: int  # driving plus crossings and check-in
+    crossings: tuple[str, ...] = ()
+    overnight: bool = False  # driven in the night after a show (nightliner)
+
+
+@dataclass(frozen=True)
+class PlanDay:
+    day: date
+    kind: DayKind
+    place_id: str  # where the tour is at the end of the day
+    show_id: str | None = None
+    travel: tuple[TravelPart, ...] = ()
+
+    @property
+    def km(self) -> float:
+        return sum(part.km for part in self.travel)
+
+    @property
+    def drive_minutes(self) -> int:
+        return sum(part.drive_minutes for part in self.travel)
+
+
+@dataclass(frozen=True)
+class ShowBooking:
+    show_id: str
+    venue_id: str
+    first_night: date
+    nights: int
+    setup_start: date
+    fee: float
+    fixed: bool = False
+
+
+@dataclass(frozen=True)
+class DroppedShow:
+    show_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SolverReport:
+    """How a solver ran: every result carries its status, objective, bound and time."""
+
+    solver: str
+    status: str  # optimal, feasible, infeasible or unknown
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    wall_time_s: float
+    time_limit_s: float
+    seed: int
+    workers: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole output: the tour dates day by day (more parts join as they are built)."""
+
+    tour_name: str
+    season: DateRange
+    currency: str
+    lead_kind: VehicleKind
+    bookings: tuple[ShowBooking, ...]
+    dropped: tuple[DroppedShow, ...]
+    days: tuple[PlanDay, ...]
+    schedule_report: SolverReport
+    conflicts: tuple[str, ...] = ()  # why there is no plan, when there is none
+
+    @property
+    def found(self) -> bool:
+        return self.schedule_report.status in ("optimal", "feasible")
+
+    @property
+    def km(self) -> float:
+        return sum(day.km for day in self.days)
+
+    @property
+    def drive_minutes(self) -> int:
+        return sum(day.drive_minutes for day in self.days)
+
+    @property
+    def fees(self) -> float:
+        return sum(b.fee for b in self.bookings)

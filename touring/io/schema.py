@@ -37,6 +37,18 @@ def parse_id(value: Any) -> str:
     return text
 
 
+_PLACE_ID = re.compile(r"^(?:(?:home|depot|supplier):)?[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+def parse_place_id(value: Any) -> str:
+    """A place id: a plain id, or ``home:CREW_ID``, ``depot:VEHICLE_ID``, ``supplier:ITEM_ID``."""
+    text = str(value).strip()
+    if not _PLACE_ID.match(text):
+        raise ValueError(f"'{text}' is not a place id (home, a venue or hotel id, home:CREW_ID, "
+                         "depot:VEHICLE_ID or supplier:ITEM_ID)")
+    return text
+
+
 def parse_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not a whole number")
@@ -323,9 +335,9 @@ HOTELS = TableSpec("hotels", "Hotels the tour may book; optional.", (
 
 TRAVEL = TableSpec("travel", "Legs the tour manager knows better than the model; optional. "
                    "A leg applies both ways unless the reverse leg is given too.", (
-    Column("from", parse_id, "place id: `home`, a venue, hotel or crew id (`home:CREW_ID` for a "
-           "crew member's home)", required=True),
-    Column("to", parse_id, "place id, as `from`", required=True),
+    Column("from", parse_place_id, "place id: `home`, a venue or hotel id, `home:CREW_ID` (a crew "
+           "member's home), `depot:VEHICLE_ID` or `supplier:ITEM_ID`", required=True),
+    Column("to", parse_place_id, "place id, as `from`", required=True),
     Column("minutes", parse_int, "door-to-door time", "minutes", required=True),
     Column("km", parse_float, "distance", "km", required=True),
     Column("mode", parse_text, "vehicle kind it applies to, or `all`", default="all"),
@@ -367,12 +379,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rules.max_working_minutes_per_day", parse_int, "most working time per person per day",
             "minutes"),
     Setting("rules.default_roles", parse_text_list, "roles every show needs unless shows.csv says otherwise"),
+    Setting("rules.hotel_budget_per_night", parse_float, "most a hotel night may cost per person", "currency"),
     Setting("weights.km", parse_float, "cost of one km travelled", "currency/km"),
     Setting("weights.drive_hour", parse_float, "cost of one hour of driving", "currency/h"),
     Setting("weights.cost", parse_float, "weight of vehicle and hotel costs", "factor"),
     Setting("weights.optional_fee", parse_float, "weight of an optional show's fee", "factor"),
     Setting("weights.preferred_date_miss", parse_float, "penalty for a show off its preferred dates",
             "currency"),
+    Setting("weights.extra_hotel", parse_float, "penalty per night for each hotel beyond the first", "currency"),
+    Setting("weights.hotel_change", parse_float, "penalty per person changing hotel between two nights in one "
+            "city", "currency"),
     Setting("travel.detour_factor", parse_float, "road distance over straight-line distance", "factor"),
     *(Setting(f"travel.speeds_kmh.{kind.value}", parse_float, f"average road speed of a {kind.value}",
               "km/h", default_doc=f"{speed:g}")
@@ -387,6 +403,8 @@ def _model_default(key: str) -> str:
     if owner is None or not hasattr(owner, name):
         return ""
     value = getattr(owner, name)
+    if value is None:
+        return "none"
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, tuple):

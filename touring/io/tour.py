@@ -464,7 +464,8 @@ def load_tour(path: str | Path, geocoder: Geocoder | None = None) -> LoadedTour:
 
     overrides: list[TravelOverride] = []
     travel_table, travel_rows = rows_of(schema.TRAVEL)
-    all_place_ids = set(place_ids) | {f"home:{c}" for c in crew_ids} | {f"depot:{v.id}" for v in vehicles}
+    all_place_ids = set(place_ids) | {f"home:{c}" for c in crew_ids} | {f"depot:{v.id}" for v in vehicles} \
+        | {f"supplier:{e.id}" for e in equipment if e.supplier is not None}
     for row, t in travel_rows:
         bad = [column for column in ("from", "to") if t[column] not in all_place_ids]
         for column in bad:

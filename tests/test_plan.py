@@ -1,0 +1,90 @@
+"""`touring plan`: the day-by-day plan, plan.json and its versions, on real tours on disk."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from click.testing import CliRunner
+
+from solvers.schedule import ScheduleParams
+from touring.cli import main
+from touring.io import load_tour
+from touring.io.plan import SCHEMA, SCHEMA_VERSION, write_plan
+from touring.model import DayKind
+from touring.planning import make_plan
+
+
+def test_plan_lays_out_every_day(tiny_tour):
+    loaded = load_tour(tiny_tour)
+    plan = make_plan(loaded, ScheduleParams(time_limit_s=5))
+    assert plan.found and len(plan.bookings) == 3
+    season_days = (loaded.tour.season.end - loaded.tour.season.start).days + 1
+    assert [d.day for d in plan.days][:season_days] == list(loaded.tour.season.days())
+    kinds = {d.day: d.kind for d in plan.days}
+    for booking in plan.bookings:
+        assert kinds[booking.first_night] is DayKind.SHOW
+    # Every leg of the tour is driven on some day: the day totals add up to the legs.
+    travelled = [(t.from_id, t.to_id) for d in plan.days for t in d.travel]
+    stops = ["home"] + [b.venue_id for b in plan.bookings] + ["home"]
+    assert sorted(set(travelled)) == sorted(set(zip(stops, stops[1:])))
+    assert plan.km == sum(d.km for d in plan.days) > 100
+    before = [d for d in plan.days if d.day < plan.bookings[0].setup_start]
+    assert all(d.kind in (DayKind.HOME, DayKind.TRAVEL) for d in before)
+
+
+def test_plan_json_is_versioned_and_never_overwritten(tiny_tour, tmp_path):
+    loaded = load_tour(tiny_tour)
+    plan = make_plan(loaded, ScheduleParams(time_limit_s=5))
+    out = tmp_path / "out"
+    first = write_plan(plan, loaded.tour, out)
+    first_text = first.read_text()
+    second = write_plan(plan, loaded.tour, out)
+    assert (first.name, second.name) == ("plan-0001.json", "plan-0002.json")
+    assert first.read_text() == first_text
+    assert (out / "plan.json").read_text() == second.read_text()
+    document = json.loads((out / "plan.json").read_text())
+    assert (document["schema"], document["schema_version"]) == (SCHEMA, SCHEMA_VERSION)
+    schedule = document["solvers"]["schedule"]
+    assert schedule["status"] == "optimal" and schedule["gap"] == 0.0
+    assert set(schedule) >= {"objective", "best_bound", "wall_time_s", "seed", "workers", "time_limit_s"}
+    assert [s["show_id"] for s in document["shows"]] == [b.show_id for b in plan.bookings]
+    assert document["days"][0]["date"] == "2026-03-01" and document["days"][0]["place"]["timezone"]
+    assert not list((out / "versions").glob(".staged-*"))
+
+
+def test_plan_command_prints_the_table_and_summary(tiny_tour, tmp_path):
+    result = CliRunner().invoke(main, ["plan", str(tiny_tour), "-o", str(tmp_path / "out"), "--time-limit", "5"])
+    assert result.exit_code == 0, result.output
+    assert "show    ab-brussels        Ancienne Belgique" in result.output
+    assert "Shows played: 3 (3 required, 0 optional), 3 nights" in result.output
+    assert "Solver: cp-sat optimal" in result.output
+    assert "plan " in result.stderr and "bound" in result.stderr  # progress lines
+    assert (tmp_path / "out" / "plan.json").exists()
+
+
+def test_plan_command_explains_an_impossible_tour(tiny_tour, tmp_path):
+    (tiny_tour / "shows.csv").write_text("venue,fixed_date\nab-brussels,2026-03-10\nvooruit-ghent,2026-03-10\n",
+                                         encoding="utf-8")
+    result = CliRunner().invoke(main, ["plan", str(tiny_tour), "-o", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1
+    assert "No plan: the tour cannot be done as given.\nThese rules conflict:\n" in result.output
+    assert "  - show `ab-brussels` is fixed on 2026-03-10\n" in result.output
+    assert "  - show `vooruit-ghent` is fixed on 2026-03-10\n" in result.output
+    document = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert document["solvers"]["schedule"]["status"] == "infeasible" and document["conflicts"]
+
+
+def test_example_tours_plan_to_optimality(tmp_path):
+    from pathlib import Path
+
+    for name in ("flemish-theatre", "festival-summer"):
+        loaded = load_tour(Path(__file__).parent.parent / "data" / name)
+        plan = make_plan(loaded, ScheduleParams(time_limit_s=30))
+        assert plan.schedule_report.status == "optimal", name
+        assert all(b.first_night >= loaded.tour.season.start for b in plan.bookings)
+        required = {s.id for s in loaded.tour.shows if s.required}
+        assert required <= {b.show_id for b in plan.bookings}
+        fixed = {s.id: s.fixed_date for s in loaded.tour.shows if s.fixed_date}
+        assert all(b.first_night == fixed[b.show_id] for b in plan.bookings if b.show_id in fixed)
+        assert isinstance(plan.bookings[0].first_night, date)

@@ -1,0 +1,100 @@
+"""Writing a plan: ``plan.json`` in a documented, versioned schema (docs/plan-schema.md).
+
+Every write adds a new numbered version under ``OUT/versions/`` (never overwriting an
+earlier one) and then points ``OUT/plan.json`` at the newest by replacing it atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from touring.io.files import write_text_atomic
+from touring.model import Plan, Tour
+
+SCHEMA = "touring-plan"
+SCHEMA_VERSION = 1
+VERSIONS_FOLDER = "versions"
+
+
+def plan_to_json(plan: Plan, tour: Tour) -> dict:
+    """The plan as JSON-ready data, with places named and located for readers."""
+    def place(place_id: str) -> dict:
+        p = tour.places[place_id]
+        return {"id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon, "timezone": p.timezone, "country": p.country}
+
+    report = plan.schedule_report
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "tour": plan.tour_name,
+        "season": {"start": plan.season.start.isoformat(), "end": plan.season.end.isoformat()},
+        "currency": plan.currency,
+        "lead_vehicle_kind": plan.lead_kind.value,
+        "solvers": {
+            "schedule": {
+                "solver": report.solver, "status": report.status, "objective": report.objective,
+                "best_bound": report.best_bound, "gap": report.gap, "wall_time_s": report.wall_time_s,
+                "time_limit_s": report.time_limit_s, "seed": report.seed, "workers": report.workers,
+            },
+        },
+        "summary": {
+            "shows_played": len(plan.bookings),
+            "nights_played": sum(b.nights for b in plan.bookings),
+            "optional_dropped": len(plan.dropped),
+            "km": round(plan.km, 1),
+            "drive_minutes": plan.drive_minutes,
+            "fees": round(plan.fees, 2),
+        },
+        "shows": [
+            {"show_id": b.show_id, "venue": place(b.venue_id), "first_night": b.first_night.isoformat(),
+             "nights": b.nights, "setup_start": b.setup_start.isoformat(), "fee": b.fee, "fixed": b.fixed}
+            for b in plan.bookings
+        ],
+        "dropped": [{"show_id": d.show_id, "reason": d.reason} for d in plan.dropped],
+        "conflicts": list(plan.conflicts),
+        "days": [
+            {"date": day.day.isoformat(), "kind": day.kind.value, "place": place(day.place_id),
+             "show_id": day.show_id, "km": round(day.km, 1), "drive_minutes": day.drive_minutes,
+             "travel": [{"from": t.from_id, "to": t.to_id, "km": t.km, "drive_minutes": t.drive_minutes,
+                         "minutes": t.minutes, "crossings": list(t.crossings), "overnight": t.overnight}
+                        for t in day.travel]}
+            for day in plan.days
+        ],
+    }
+
+
+def write_plan(plan: Plan, tour: Tour, out_dir: str | Path, tour_source: Path | None = None) -> Path:
+    """Write the plan as a new version and make it ``OUT/plan.json``; returns the version file.
+
+    ``tour_source`` (the tour folder or workbook) is recorded so that exports and
+    replanning can find the tour the plan was made from.
+    """
+    out = Path(out_dir)
+    versions = out / VERSIONS_FOLDER
+    versions.mkdir(parents=True, exist_ok=True)
+    document = plan_to_json(plan, tour)
+    if tour_source is not None:
+        document["tour_source"] = str(Path(tour_source).resolve())
+    document["written_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    staged = versions / f".staged-{os.getpid()}.json"
+    write_text_atomic(staged, text)
+    number = 1 + max((int(p.stem.split("-")[1]) for p in versions.glob("plan-*.json")
+                      if p.stem.split("-")[1].isdigit()), default=0)
+    try:
+        while True:
+            version_file = versions / f"plan-{number:04d}.json"
+            try:
+                # A hard link appears whole and fails if the name exists: a version is
+                # never half-written and never replaced, even by two runs at once.
+                os.link(staged, version_file)
+                break
+            except FileExistsError:
+                number += 1
+    finally:
+        staged.unlink(missing_ok=True)
+    write_text_atomic(out / "plan.json", text)
+    return version_file

@@ -1,0 +1,112 @@
+"""From a loaded tour to a :class:`~touring.model.Plan`: run the solvers in sequence and
+lay their answers out day by day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from solvers.schedule import ScheduleParams, ScheduleResult, lead_kind, overnight_allowance, solve
+from solvers.travel import TravelMatrix, travel_matrix
+from touring.io import LoadedTour
+from touring.io.cache import JsonCache
+from touring.model import (
+    HOME_ID, DayKind, DroppedShow, Plan, PlanDay, ShowBooking, SolverReport, Tour, TravelPart,
+)
+
+
+def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams()) -> Plan:
+    """Plan the tour dates of a loaded tour.
+
+    Parameters
+    ----------
+    loaded
+        The tour as :func:`touring.io.load_tour` returns it (its folder holds the cache).
+    params
+        The scheduler's time limit, seed, workers and progress callback.
+    """
+    tour = loaded.tour
+    kind = lead_kind(tour)
+    matrix = travel_matrix(tour, kind, cache=JsonCache.for_tour(loaded.root))
+    result = solve(tour, matrix, params)
+    report = SolverReport("cp-sat", result.status, result.objective, result.bound, result.gap,
+                          round(result.wall_time_s, 3), params.time_limit_s, params.seed, params.workers)
+    bookings = tuple(
+        ShowBooking(b.show_id, b.venue_id, b.first_night, b.nights, b.setup_start,
+                    tour.show_fee(tour.show_by_id[b.show_id]), tour.show_by_id[b.show_id].fixed_date is not None)
+        for b in result.bookings)
+    days = lay_out_days(tour, result, matrix) if result.found else ()
+    return Plan(tour.name, tour.season, tour.currency, kind, bookings,
+                tuple(DroppedShow(d.show_id, d.reason) for d in result.dropped), days, report, result.conflicts)
+
+
+def lay_out_days(tour: Tour, result: ScheduleResult, matrix: TravelMatrix) -> tuple[PlanDay, ...]:
+    """Every day of the season: where the tour is, what it does, what it drives.
+
+    Each leg is driven as early as it can be: the night after the show where a
+    nightliner allows, then full travel days of at most the daily limit, and the rest on
+    the morning of the arrival day. Days left between arriving and the next show are off.
+    """
+    per_day = tour.rules.max_drive_minutes_per_day
+    overnight = overnight_allowance(tour)
+    parts: dict[date, list[TravelPart]] = {}
+    kinds: dict[date, tuple[DayKind, str | None]] = {}
+    location: dict[date, str] = {}
+
+    stops = [(HOME_ID, None, result.departure - timedelta(days=1), None)]
+    for b in result.bookings:
+        last_night = b.first_night + timedelta(days=b.nights - 1)
+        stops.append((b.venue_id, b, b.setup_start, last_night))
+        for k in range((b.first_night - b.setup_start).days):
+            kinds[b.setup_start + timedelta(days=k)] = (DayKind.SETUP, b.show_id)
+        for k in range(b.nights):
+            kinds[b.first_night + timedelta(days=k)] = (DayKind.SHOW, b.show_id)
+    stops.append((HOME_ID, None, result.return_home, None))
+
+    for (origin, booking, _, last_night), (destination, _, arrival, _) in zip(stops, stops[1:]):
+        leg = matrix.leg(origin, destination) if origin != destination else None
+        leaving = last_night if last_night is not None else stops[0][2]
+        remaining = leg.minutes if leg else 0
+        day = leaving
+        first_part = True
+        if leg and booking is not None and overnight:
+            chunk = min(remaining, overnight)
+            if chunk:
+                parts.setdefault(day, []).append(_part(leg, origin, destination, chunk, True, first_part))
+                remaining -= chunk
+                first_part = False
+        day += timedelta(days=1)
+        while leg and remaining > 0 and day <= arrival:
+            chunk = remaining if day == arrival else min(remaining, per_day)
+            parts.setdefault(day, []).append(_part(leg, origin, destination, chunk, False, first_part))
+            remaining -= chunk
+            first_part = False
+            day += timedelta(days=1)
+        # Where the tour is: at the origin until the leg ends, then at the destination.
+        arrived = day - timedelta(days=1) if leg else leaving
+        cursor = leaving + timedelta(days=1)
+        while cursor <= arrival:
+            location[cursor] = destination if cursor >= arrived else origin
+            cursor += timedelta(days=1)
+
+    days = []
+    last_day = max(tour.season.end, result.return_home)
+    for offset in range((last_day - tour.season.start).days + 1):
+        day = tour.season.start + timedelta(days=offset)
+        if result.departure <= day <= result.return_home:
+            kind, show_id = kinds.get(day, (DayKind.TRAVEL if day in parts else DayKind.OFF, None))
+            if day == result.return_home and kind is DayKind.OFF:
+                kind = DayKind.HOME
+        else:
+            kind, show_id = DayKind.HOME, None
+        place = location.get(day, HOME_ID)
+        if kind in (DayKind.SHOW, DayKind.SETUP):
+            place = tour.show_by_id[show_id].venue_id
+        days.append(PlanDay(day, kind, place, show_id, tuple(parts.get(day, ()))))
+    return tuple(days)
+
+
+def _part(leg, origin: str, destination: str, minutes: int, overnight: bool, first: bool) -> TravelPart:
+    """The share of a leg that ``minutes`` of its time cover (crossings go with the first part)."""
+    share = minutes / leg.minutes if leg.minutes else 1.0
+    return TravelPart(origin, destination, round(leg.km * share, 1), round(leg.drive_minutes * share), minutes,
+                      leg.crossings if first else (), overnight)
