@@ -15,5 +15,5 @@ EXAMPLES = Path(__file__).parent.parent / "data"
 def tiny_tour(tmp_path: Path) -> Path:
     """A copy of tests/data/tiny that the test may change."""
     target = tmp_path / "tiny"
-    shutil.copytree(DATA / "tiny", target)
+    shutil.copytree(DATA / "tiny", target, ignore=shutil.ignore_patterns(".touring"))
     return target

@@ -88,3 +88,24 @@ def test_example_tours_plan_to_optimality(tmp_path):
         fixed = {s.id: s.fixed_date for s in loaded.tour.shows if s.fixed_date}
         assert all(b.first_night == fixed[b.show_id] for b in plan.bookings if b.show_id in fixed)
         assert isinstance(plan.bookings[0].first_night, date)
+
+
+def test_export_command_finds_the_tour_the_plan_records(tiny_tour, tmp_path):
+    out = tmp_path / "out"
+    planned = CliRunner().invoke(main, ["plan", str(tiny_tour), "-o", str(out), "--quiet", "--time-limit", "5"])
+    assert planned.exit_code == 0, planned.output
+    result = CliRunner().invoke(main, ["export", str(out / "plan.json"), "-o", str(tmp_path / "export"), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Written: ") and (tmp_path / "export" / "index.html").exists()
+    assert len(list((tmp_path / "export" / "calendars").glob("*.ics"))) == 4  # the tour and three crew
+
+
+def test_export_command_without_a_tour_says_what_to_do(tiny_tour, tmp_path):
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["plan", str(tiny_tour), "-o", str(out), "--quiet", "--time-limit", "5"])
+    document = json.loads((out / "plan.json").read_text())
+    del document["tour_source"]
+    (out / "plan.json").write_text(json.dumps(document))
+    result = CliRunner().invoke(main, ["export", str(out), "-o", str(tmp_path / "export")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {out / 'plan.json'} does not name a tour that exists here; give it with --tour\n"

@@ -137,7 +137,10 @@ def _progress(seconds: float, objective: float, bound: float) -> None:
 @click.option("--seed", default=0, show_default=True, help="Random seed; the same seed gives the same plan.")
 @click.option("--workers", default=2, show_default=True, help="CP-SAT worker threads.")
 @click.option("--quiet", is_flag=True, help="No progress lines while solving.")
-def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, quiet: bool) -> None:
+@click.option("--export", "export_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the exports (as `touring export`) into this folder.")
+def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, quiet: bool,
+         export_dir: Path | None) -> None:
     """Choose the dates of TOUR's shows and write OUT/plan.json.
 
     Prints a day-by-day table and a summary; while solving, a line per better plan shows
@@ -172,6 +175,50 @@ def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, 
     click.echo(f"\nWritten: {out_dir / 'plan.json'} (version {version.name})")
     if not result.found:
         sys.exit(1)
+    if export_dir is not None:
+        _export(result, loaded.tour, export_dir, pdf=True)
+
+
+def _export(plan_result, tour, out_dir: Path, pdf: bool) -> None:
+    from touring.export import ExportError, PdfUnavailable, export_plan
+
+    try:
+        written = export_plan(plan_result, tour, out_dir, pdf=pdf)
+    except (ExportError, PdfUnavailable) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Written: {len(written)} files in {out_dir}; open {out_dir / 'index.html'}")
+
+
+@main.command(name="export")
+@click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the exports (index.html, calendars, itinerary.xlsx, day sheets, maps).")
+@click.option("--tour", "tour_path", type=click.Path(exists=True, path_type=Path),
+              help="The tour the plan was made from; default: the one plan.json records.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF day sheets and itineraries.")
+def export(plan_file: Path, out_dir: Path, tour_path: Path | None, no_pdf: bool) -> None:
+    """Write calendars, spreadsheets, day sheets, itineraries and offline maps of PLAN.
+
+    PLAN is a plan.json (or the folder holding it) written by `touring plan`. Open
+    OUT/index.html; every page works with no network (maps show without tiles).
+
+    \b
+    Example:
+        touring export out/flemish/plan.json -o out/flemish/export
+    """
+    from touring.errors import DataError
+    from touring.io.plan import read_plan, read_tour_source
+
+    if plan_file.is_dir():
+        plan_file = plan_file / "plan.json"
+    try:
+        plan_result = read_plan(plan_file)
+    except DataError as error:
+        raise click.ClickException(str(error)) from None
+    tour_path = tour_path or read_tour_source(plan_file)
+    if tour_path is None:
+        raise click.ClickException(f"{plan_file} does not name a tour that exists here; give it with --tour")
+    _export(plan_result, _load(tour_path).tour, out_dir, pdf=not no_pdf)
 
 
 if __name__ == "__main__":

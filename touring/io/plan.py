@@ -98,3 +98,74 @@ def write_plan(plan: Plan, tour: Tour, out_dir: str | Path, tour_source: Path | 
         staged.unlink(missing_ok=True)
     write_text_atomic(out / "plan.json", text)
     return version_file
+
+
+def read_tour_source(path: str | Path) -> Path | None:
+    """The tour folder or workbook a plan.json records, when it still exists."""
+    try:
+        recorded = json.loads(Path(path).read_text(encoding="utf-8")).get("tour_source")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(recorded) if recorded and Path(recorded).exists() else None
+
+
+def read_plan(path: str | Path) -> Plan:
+    """Read a ``plan.json`` (or a version file) back into a :class:`~touring.model.Plan`.
+
+    The inverse of :func:`plan_to_json`: places become their ids again, and the day and
+    summary totals (which the plan computes from its legs) are not read.
+
+    Raises
+    ------
+    DataError
+        When the file is not JSON, not a ``touring-plan`` of a version this code knows, or
+        lacks a field; the message names the field.
+    """
+    from datetime import date
+
+    from touring.errors import DataError, FieldError
+    from touring.model import (
+        DateRange, DayKind, DroppedShow, PlanDay, ShowBooking, SolverReport, TravelPart, VehicleKind,
+    )
+
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError(path.name, None, None, f"is not a JSON document: {error}") from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise DataError(path.name, None, "schema", f"is not a plan: 'schema' must be '{SCHEMA}'", setting=True)
+    if document.get("schema_version") != SCHEMA_VERSION:
+        raise DataError(path.name, None, "schema_version",
+                        f"is version {document.get('schema_version')!r}; this touring reads version {SCHEMA_VERSION}",
+                        setting=True)
+    where = "document"
+    try:
+        where = "season"
+        season = DateRange(date.fromisoformat(document["season"]["start"]),
+                           date.fromisoformat(document["season"]["end"]))
+        where = "solvers.schedule"
+        s = document["solvers"]["schedule"]
+        report = SolverReport(s["solver"], s["status"], s["objective"], s["best_bound"], s["gap"], s["wall_time_s"],
+                              s["time_limit_s"], s["seed"], s["workers"])
+        bookings = []
+        for number, b in enumerate(document["shows"]):
+            where = f"shows[{number}]"
+            bookings.append(ShowBooking(b["show_id"], b["venue"]["id"], date.fromisoformat(b["first_night"]),
+                                        b["nights"], date.fromisoformat(b["setup_start"]), b["fee"], b["fixed"]))
+        where = "dropped"
+        dropped = tuple(DroppedShow(d["show_id"], d["reason"]) for d in document["dropped"])
+        days = []
+        for number, d in enumerate(document["days"]):
+            where = f"days[{number}]"
+            travel = tuple(TravelPart(t["from"], t["to"], t["km"], t["drive_minutes"], t["minutes"],
+                                      tuple(t["crossings"]), t["overnight"]) for t in d["travel"])
+            days.append(PlanDay(date.fromisoformat(d["date"]), DayKind(d["kind"]), d["place"]["id"], d["show_id"],
+                                travel))
+        where = "tour"
+        return Plan(document["tour"], season, document["currency"], VehicleKind(document["lead_vehicle_kind"]),
+                    tuple(bookings), dropped, tuple(days), report, tuple(document.get("conflicts", ())))
+    except KeyError as error:
+        raise DataError(path.name, None, where, f"lacks the field {error.args[0]!r}", setting=True) from None
+    except (TypeError, ValueError, FieldError) as error:
+        raise DataError(path.name, None, where, f"has a bad value: {error}", setting=True) from None

@@ -1,0 +1,175 @@
+"""Exports of the tiny tour's plan, read back with the tools a crew member's phone or a
+tour manager's laptop would use: icalendar, openpyxl, a PDF reader, the CSV module."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from solvers.schedule import ScheduleParams
+from touring.export import ExportError, export_plan
+from touring.export.calendars import tour_calendar
+from touring.export.sheets import day_section, personal_page
+from touring.export.timeline import crew_days, timeline
+from touring.io import load_tour
+from touring.io.plan import read_plan, write_plan
+from touring.model import DateRange, DayKind, Place
+from touring.planning import make_plan
+
+TINY = Path(__file__).parent / "data" / "tiny"
+STAMP = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    """The tiny tour, its plan read back from plan.json, and two exports of it."""
+    loaded = load_tour(TINY)
+    out = tmp_path_factory.mktemp("export")
+    write_plan(make_plan(loaded, ScheduleParams(time_limit_s=5)), loaded.tour, out / "plan", tour_source=TINY)
+    plan = read_plan(out / "plan" / "plan.json")
+    first = export_plan(plan, loaded.tour, out / "first", stamp=STAMP)
+    second = export_plan(plan, loaded.tour, out / "second", pdf=False)
+    return plan, loaded.tour, out, first, second
+
+
+def _events(path: Path) -> list:
+    return Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+
+
+def _away_days(plan):
+    return [d for d in plan.days if d.kind is not DayKind.HOME or d.travel]
+
+
+def test_every_file_is_written_and_linked_from_the_index(planned):
+    plan, tour, out, first, _ = planned
+    assert all(path.exists() and path.stat().st_size for path in first)
+    index = (out / "first" / "index.html").read_text()
+    for path in first:
+        relative = path.relative_to(out / "first").as_posix()
+        if relative != "index.html":
+            assert f'href="{relative}"' in index, relative
+    assert not list((out / "first").rglob(".*.tmp"))
+
+
+def test_calendar_events_start_in_their_place_zone_and_every_zone_is_defined(planned):
+    plan, tour, out, _, _ = planned
+    cal = Calendar.from_ical((out / "first" / "calendars" / "tour.ics").read_bytes())
+    events = cal.walk("VEVENT")
+    defined = {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
+    kinds = {str(e["UID"]).split("/")[1] for e in events}
+    assert kinds == {"travel", "show", "setup"}  # the tiny plan has no day off
+    for event in events:
+        start = event.decoded("DTSTART")
+        if isinstance(start, datetime):
+            assert start.tzinfo is not None and event["DTSTART"].params["TZID"] in defined
+        else:
+            assert event["DTSTART"].params.get("VALUE") == "DATE"
+    shows = [e for e in events if str(e["UID"]).split("/")[1] == "show"]
+    assert len(shows) == sum(b.nights for b in plan.bookings)
+    brussels = next(e for e in shows if "ab-brussels" in str(e["UID"]))
+    assert brussels.decoded("DTSTART") == datetime(2026, 3, 10, 14, 0, tzinfo=brussels.decoded("DTSTART").tzinfo)
+    assert str(brussels.decoded("DTSTART").tzinfo) == "Europe/Brussels"
+    assert brussels.decoded("DTEND").hour == 23
+    assert str(brussels["LOCATION"]).startswith("Ancienne Belgique")
+    assert brussels["GEO"].to_ical() == "50.8481;4.3486"
+    assert all(int(e["SEQUENCE"]) == 0 for e in events)
+
+
+def test_calendar_uids_are_unique_and_the_same_in_every_export(planned):
+    _, tour, out, _, _ = planned
+    first = [str(e["UID"]) for e in _events(out / "first" / "calendars" / "tour.ics")]
+    second = [str(e["UID"]) for e in _events(out / "second" / "calendars" / "tour.ics")]
+    assert len(first) == len(set(first)) and first == second
+    assert all(uid.startswith("tiny-test-tour/") for uid in first)
+    for member in tour.crew:
+        mine = [str(e["UID"]) for e in _events(out / "first" / "calendars" / f"crew-{member.id}.ics")]
+        assert mine and set(mine) <= set(first)
+
+
+def test_a_calendar_over_two_zones_defines_both(planned):
+    plan, tour, _, _, _ = planned
+    london = _move_venue(tour, "desingel-antwerp", "Europe/London", 51.5072, -0.1276)
+    cal = tour_calendar(plan, london, timeline(plan, london), STAMP)
+    assert {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")} == {"Europe/Brussels", "Europe/London"}
+    show = next(e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("tiny-test-tour/show/desingel-antwerp/"))
+    assert show["DTSTART"].params["TZID"] == "Europe/London" and show.decoded("DTSTART").hour == 13
+
+
+def test_the_workbook_has_dated_frozen_sheets_and_matching_csv(planned):
+    plan, _, out, _, _ = planned
+    workbook = load_workbook(out / "first" / "itinerary.xlsx")
+    assert workbook.sheetnames == ["Schedule", "Shows", "Crew", "Travel"]
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.column_dimensions["A"].width > 4
+        rows = list(csv.reader((out / "first" / "csv" / f"{sheet.title.lower()}.csv").open(encoding="utf-8")))
+        assert rows[0] == [c.value for c in sheet[1]] and len(rows) == sheet.max_row
+    schedule = workbook["Schedule"]
+    assert schedule.max_row == 1 + len(plan.days)
+    first_day = schedule["A2"]
+    assert first_day.is_date and first_day.value.date() == plan.days[0].day
+    shows = workbook["Shows"]
+    header = [c.value for c in shows[1]]
+    first_night = shows.cell(2, header.index("first_night") + 1)
+    assert first_night.is_date and first_night.value.date() == plan.bookings[0].first_night
+
+
+def test_day_sheets_are_one_page_per_day_away(planned):
+    plan, tour, out, _, _ = planned
+    away = _away_days(plan)
+    sheets = sorted((out / "first" / "days").glob("*.html"))
+    assert [p.stem for p in sheets] == [d.day.isoformat() for d in away]
+    assert len(PdfReader(out / "first" / "days" / "day-sheets.pdf").pages) == len(away)
+    brussels = (out / "first" / "days" / "2026-03-10.html").read_text()
+    for text in ("Ancienne Belgique", "info@example.org", "Load-in</td><td class=\"n\">14:00",
+                 "Curfew</td><td class=\"n\">23:00", "Viernulvier → Ancienne Belgique", "59 km",
+                 "Carl De Smet", "Tomorrow: departure 08:00", "Europe/Brussels"):
+        assert text in brussels, text
+    assert "Time zone changes" not in brussels
+
+
+def test_a_day_sheet_says_when_the_time_zone_changes(planned):
+    plan, tour, _, _, _ = planned
+    london = _move_venue(tour, "desingel-antwerp", "Europe/London", 51.5072, -0.1276)
+    days = {d.date: d for d in timeline(plan, london)}
+    changed = day_section(london, days[date(2026, 3, 11)], days[date(2026, 3, 12)])
+    assert "Time zone changes: Europe/London (UTC+00:00), the day before Europe/Brussels (UTC+01:00)" in changed
+    back = day_section(london, days[date(2026, 3, 12)], None)
+    assert "Time zone changes: Europe/Brussels (UTC+01:00), the day before Europe/London (UTC+00:00)" in back
+    assert "Time zone changes" not in day_section(london, days[date(2026, 3, 10)], days[date(2026, 3, 11)])
+
+
+def test_a_personal_itinerary_has_only_the_days_on_the_road(planned):
+    plan, tour, out, _, _ = planned
+    carl = dataclasses.replace(tour.crew_by_id["carl"], availability=(DateRange(date(2026, 3, 10), date(2026, 3, 11)),))
+    crew = tuple(carl if c.id == "carl" else c for c in tour.crew)
+    part_time = dataclasses.replace(tour, crew=crew)
+    days = crew_days(timeline(plan, part_time), carl)
+    assert [d.date for d in days] == [date(2026, 3, 10), date(2026, 3, 11)]
+    page = personal_page(part_time, carl, days)
+    assert page.count('<section class="brief">') == 2 and "Sun 08 March" not in page
+    everyone = (out / "first" / "crew" / "anna.html").read_text()
+    assert everyone.count('<section class="brief">') == len(_away_days(plan))
+    assert len(PdfReader(out / "first" / "crew" / "anna.pdf").pages) >= 1
+
+
+def test_a_plan_without_days_is_not_exported(planned, tmp_path):
+    plan, tour, _, _, _ = planned
+    empty = dataclasses.replace(plan, days=(), schedule_report=dataclasses.replace(plan.schedule_report,
+                                                                                    status="infeasible"))
+    with pytest.raises(ExportError, match="has no days to export"):
+        export_plan(empty, tour, tmp_path)
+
+
+def _move_venue(tour, venue_id: str, zone: str, lat: float, lon: float):
+    """The tour with one venue moved to another city and time zone (the plan stays valid)."""
+    venue = tour.venue_by_id[venue_id]
+    moved = dataclasses.replace(venue, place=Place(venue.id, venue.name, lat, lon, zone, "GB"))
+    return dataclasses.replace(tour, venues=tuple(moved if v.id == venue_id else v for v in tour.venues))

@@ -1,0 +1,144 @@
+"""The itinerary as tables: Schedule (a row per day), Shows, Crew and Travel.
+
+Each table is a header and rows of typed cells (dates stay dates, numbers stay numbers);
+:func:`xlsx_bytes` and :func:`csv_text` turn them into files. Sheets for runs, hotels,
+paperwork and costs join when the plan has those parts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from touring.export.timeline import Day, place_name
+from touring.model import Plan, Tour
+
+Cell = str | int | float | date | time | None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # the sheet's name; the CSV file is its lower-case form
+    header: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+def _clock(moment: datetime | None) -> time | None:
+    return moment.time().replace(tzinfo=None) if moment is not None else None
+
+
+def schedule_table(plan: Plan, tour: Tour, days: tuple[Day, ...]) -> Table:
+    """One row per day of the plan, at home or away."""
+    timed = {d.date: d for d in days}
+    rows = []
+    for plan_day in plan.days:
+        day = timed.get(plan_day.day)
+        travel = "; ".join(f"{place_name(tour, t.from_id)} → {place_name(tour, t.to_id)}" for t in plan_day.travel)
+        rows.append((
+            plan_day.day, plan_day.day.strftime("%a"), plan_day.kind.value, plan_day.show_id or "",
+            place_name(tour, plan_day.place_id), tour.places[plan_day.place_id].timezone,
+            round(plan_day.km, 1), plan_day.drive_minutes, travel,
+            _clock(day.legs[0].depart) if day and day.legs else None,
+            _clock(day.show.load_in) if day and day.show else None,
+            _clock(day.show.show) if day and day.show else None,
+            len(day.crew) if day else 0,
+        ))
+    return Table("Schedule", ("date", "weekday", "kind", "show", "place", "timezone", "km", "drive_minutes",
+                              "travel", "departure", "load_in", "show_time", "crew"), tuple(rows))
+
+
+def shows_table(plan: Plan, tour: Tour) -> Table:
+    rows = []
+    for number, b in enumerate(plan.bookings, start=1):
+        venue = tour.venue_by_id[b.venue_id]
+        rows.append((number, b.show_id, venue.name, venue.address, venue.place.country, venue.place.timezone,
+                     b.setup_start, b.first_night, b.nights, b.first_night + timedelta(days=b.nights - 1),
+                     venue.load_in, venue.show_time, venue.curfew, b.fee, plan.currency, b.fixed, venue.contact,
+                     venue.place.lat, venue.place.lon))
+    return Table("Shows", ("number", "show", "venue", "address", "country", "timezone", "setup_start",
+                           "first_night", "nights", "last_night", "load_in", "show_time", "curfew", "fee",
+                           "currency", "fixed", "contact", "lat", "lon"), tuple(rows))
+
+
+def crew_table(tour: Tour, days: tuple[Day, ...]) -> Table:
+    rows = []
+    for member in tour.crew:
+        mine = [d.date for d in days if member in d.crew]
+        rows.append((member.id, member.name, "; ".join(member.roles), member.phone, member.email,
+                     member.home.name, len(mine), min(mine, default=None), max(mine, default=None)))
+    return Table("Crew", ("id", "name", "roles", "phone", "email", "home", "days_on_road", "first_day", "last_day"),
+                 tuple(rows))
+
+
+def travel_table(tour: Tour, days: tuple[Day, ...]) -> Table:
+    rows = []
+    for day in days:
+        for leg in day.legs:
+            part = leg.part
+            rows.append((day.date, place_name(tour, part.from_id), place_name(tour, part.to_id), leg.number,
+                         leg.parts, round(part.km, 1), part.drive_minutes, part.minutes, "; ".join(part.crossings),
+                         part.overnight, _clock(leg.depart), leg.origin.timezone, _clock(leg.arrive),
+                         str(leg.arrive.tzinfo)))
+    return Table("Travel", ("date", "from", "to", "part", "parts", "km", "drive_minutes", "minutes", "crossings",
+                            "overnight", "departure", "departure_timezone", "arrival", "arrival_timezone"),
+                 tuple(rows))
+
+
+def itinerary_tables(plan: Plan, tour: Tour, days: tuple[Day, ...]) -> tuple[Table, ...]:
+    return (schedule_table(plan, tour, days), shows_table(plan, tour), crew_table(tour, days),
+            travel_table(tour, days))
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, time):
+        return cell.strftime("%H:%M")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)
+
+
+def csv_text(table: Table) -> str:
+    """The table as CSV: ISO dates, HH:MM times, one header row."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.header)
+    writer.writerows([_text(c) for c in row] for row in table.rows)
+    return buffer.getvalue()
+
+
+def xlsx_bytes(tables: tuple[Table, ...]) -> bytes:
+    """A workbook with a sheet per table: bold frozen header, fitted widths, real dates."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        sheet = workbook.create_sheet(table.name)
+        sheet.append(table.header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(["yes" if c is True else "no" if c is False else c for c in row])
+        sheet.freeze_panes = "A2"
+        for column, name in enumerate(table.header, start=1):
+            values = [row[column - 1] for row in table.rows]
+            letter = get_column_letter(column)
+            if any(isinstance(v, date) for v in values):
+                for cell in sheet[letter][1:]:
+                    cell.number_format = "yyyy-mm-dd"
+            elif any(isinstance(v, time) for v in values):
+                for cell in sheet[letter][1:]:
+                    cell.number_format = "hh:mm"
+            width = max([len(name)] + [len(_text(v)) for v in values])
+            sheet.column_dimensions[letter].width = min(60, width + 2)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

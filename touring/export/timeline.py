@@ -1,0 +1,209 @@
+"""The plan in local clock time: what every export (calendars, sheets, maps) shows.
+
+The plan has dates; exports need times. Until transport runs exist these rules give them:
+
+- a day's driving starts at :data:`DEPARTURE` (08:00) local time where the leg starts, its
+  parts one after the other; a part driven in the night after a show (nightliner) starts at
+  that venue's curfew;
+- a show runs from the venue's load-in to its curfew (:data:`DEFAULT_LOAD_IN` and
+  :data:`DEFAULT_CURFEW` where the venue gives none; a curfew at or before the load-in is
+  after midnight);
+- every crew member travels with the tour on each day they are available.
+
+Nothing here writes files; every datetime is time-zone aware, in the zone of its place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from touring.model import CrewMember, DayKind, Place, Plan, PlanDay, ShowBooking, Tour, TravelPart, Venue
+
+DEPARTURE = time(8, 0)
+DEFAULT_LOAD_IN = time(12, 0)
+DEFAULT_CURFEW = time(23, 0)
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def at(day: date, clock: time, place: Place) -> datetime:
+    """``clock`` on ``day`` in the local time of ``place``."""
+    return datetime.combine(day, clock, tzinfo=zone(place.timezone))
+
+
+def utc_offset(moment: datetime) -> str:
+    """``UTC+01:00`` for a local time."""
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def hours(minutes: int) -> str:
+    """``2h05`` for 125 minutes."""
+    return f"{minutes // 60}h{minutes % 60:02d}"
+
+
+def slug(text: str) -> str:
+    """A lower-case ASCII token for file names and event UIDs: ``Tiny test tour`` -> ``tiny-test-tour``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One travel part, timed: the part of a leg driven on one day."""
+
+    day: date
+    part: TravelPart
+    origin: Place
+    destination: Place
+    depart: datetime  # in the origin's zone
+    arrive: datetime  # in the destination's zone on the leg's last part, else the origin's
+    number: int  # 1-based: which part of its leg this is
+    parts: int  # how many days the leg takes
+
+    @property
+    def title(self) -> str:
+        text = f"{self.origin.name} → {self.destination.name}"
+        return text if self.parts == 1 else f"{text} (part {self.number} of {self.parts})"
+
+
+@dataclass(frozen=True)
+class ShowNight:
+    booking: ShowBooking
+    venue: Venue
+    night: int  # 1-based
+    load_in: datetime
+    show: datetime | None
+    curfew: datetime
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day the tour is away (or on its way home), in local time."""
+
+    plan_day: PlanDay
+    place: Place  # where the tour is at the end of the day
+    venue: Venue | None  # on show and set-up days
+    show: ShowNight | None
+    legs: tuple[Leg, ...]
+    crew: tuple[CrewMember, ...]
+    previous_zone: str | None  # the zone of the day before, when the clocks differ from it
+    previous_offset: str | None
+
+    @property
+    def date(self) -> date:
+        return self.plan_day.day
+
+    @property
+    def kind(self) -> DayKind:
+        return self.plan_day.kind
+
+    @property
+    def noon(self) -> datetime:
+        return at(self.date, time(12), self.place)
+
+    @property
+    def zone_changed(self) -> bool:
+        return self.previous_zone is not None
+
+
+def place_name(tour: Tour, place_id: str) -> str:
+    """A venue's name, ``home (Gent)`` for the home base, else the place's name."""
+    if place_id in tour.venue_by_id:
+        return tour.venue_by_id[place_id].name
+    if place_id == tour.home.id:
+        return f"home ({tour.home.name})"
+    return tour.places[place_id].name
+
+
+def is_away(day: PlanDay) -> bool:
+    """Whether the day is on the road: not at home, or driving home."""
+    return day.kind is not DayKind.HOME or bool(day.travel)
+
+
+def show_night(tour: Tour, booking: ShowBooking, day: date) -> ShowNight:
+    venue = tour.venue_by_id[booking.venue_id]
+    load_in = at(day, venue.load_in or DEFAULT_LOAD_IN, venue.place)
+    curfew = at(day, venue.curfew or DEFAULT_CURFEW, venue.place)
+    if curfew <= load_in:
+        curfew = at(day + timedelta(days=1), venue.curfew or DEFAULT_CURFEW, venue.place)
+    show = at(day, venue.show_time, venue.place) if venue.show_time else None
+    return ShowNight(booking, venue, (day - booking.first_night).days + 1, load_in, show, curfew)
+
+
+def _timed_legs(plan: Plan, tour: Tour) -> dict[date, tuple[Leg, ...]]:
+    """Every travel part of the plan with its departure and arrival, by day."""
+    flat = [(day, part) for day in plan.days for part in day.travel]
+    # A leg is a run of parts with the same ends on consecutive entries.
+    runs: list[list[tuple[PlanDay, TravelPart]]] = []
+    for day, part in flat:
+        if runs and (runs[-1][-1][1].from_id, runs[-1][-1][1].to_id) == (part.from_id, part.to_id) \
+                and runs[-1][-1][0].day < day.day:
+            runs[-1].append((day, part))
+        else:
+            runs.append([(day, part)])
+    bookings = {b.show_id: b for b in plan.bookings}
+    timed: dict[date, list[Leg]] = {}
+    for run in runs:
+        previous: Leg | None = None
+        for number, (day, part) in enumerate(run, start=1):
+            origin, destination = tour.places[part.from_id], tour.places[part.to_id]
+            earlier = timed.get(day.day, [])
+            if part.overnight and day.show_id in bookings:
+                depart = show_night(tour, bookings[day.show_id], day.day).curfew
+            elif earlier and not earlier[-1].part.overnight:
+                depart = earlier[-1].arrive
+            else:
+                depart = at(day.day, DEPARTURE, origin)
+            if previous is not None and previous.arrive > depart:
+                depart = previous.arrive  # the night's drive ends after the usual departure
+            last = number == len(run)
+            arrive = (depart + timedelta(minutes=part.minutes)).astimezone(zone((destination if last else origin).timezone))
+            previous = Leg(day.day, part, origin, destination, depart, arrive, number, len(run))
+            timed.setdefault(day.day, []).append(previous)
+    return {day: tuple(legs) for day, legs in timed.items()}
+
+
+def timeline(plan: Plan, tour: Tour) -> tuple[Day, ...]:
+    """The days the tour is away, in order, with their local times, legs and crew."""
+    legs = _timed_legs(plan, tour)
+    bookings = {b.show_id: b for b in plan.bookings}
+    days = []
+    previous: tuple[str, str] | None = None
+    for plan_day in plan.days:
+        place = tour.places[plan_day.place_id]
+        noon = at(plan_day.day, time(12), place)
+        clocks = (place.timezone, utc_offset(noon))
+        changed = previous is not None and previous != clocks
+        if is_away(plan_day):
+            venue = tour.venue_by_id.get(plan_day.place_id) if plan_day.show_id else None
+            show = show_night(tour, bookings[plan_day.show_id], plan_day.day) \
+                if plan_day.kind is DayKind.SHOW and plan_day.show_id in bookings else None
+            crew = tuple(c for c in tour.crew if c.is_available(plan_day.day))
+            days.append(Day(plan_day, place, venue, show, legs.get(plan_day.day, ()), crew,
+                            previous[0] if changed else None, previous[1] if changed else None))
+        previous = clocks
+    return tuple(days)
+
+
+def crew_days(days: tuple[Day, ...], member: CrewMember) -> tuple[Day, ...]:
+    """The days ``member`` is on the road."""
+    return tuple(d for d in days if member in d.crew)
+
+
+def venue_order(plan: Plan) -> dict[str, list[int]]:
+    """The 1-based tour-order numbers of each venue's bookings."""
+    order: dict[str, list[int]] = {}
+    for number, booking in enumerate(plan.bookings, start=1):
+        order.setdefault(booking.venue_id, []).append(number)
+    return order
