@@ -13,6 +13,7 @@ from touring.io import load_tour
 from touring.io.plan import SCHEMA, SCHEMA_VERSION, write_plan
 from touring.model import DayKind
 from touring.planning import make_plan
+from touring.report import summary_lines
 
 
 def test_plan_lays_out_every_day(tiny_tour):
@@ -109,3 +110,22 @@ def test_export_command_without_a_tour_says_what_to_do(tiny_tour, tmp_path):
     result = CliRunner().invoke(main, ["export", str(out), "-o", str(tmp_path / "export")])
     assert result.exit_code == 1
     assert result.output == f"Error: {out / 'plan.json'} does not name a tour that exists here; give it with --tour\n"
+
+
+def test_plan_says_where_the_crew_sleeps_and_what_is_still_to_book(tiny_tour, tmp_path):
+    toml = tiny_tour / "tour.toml"
+    toml.write_text(toml.read_text().replace("[rules]\n", "[rules]\ngo_home_radius_minutes = 10\n"))
+    loaded = load_tour(tiny_tour)
+    plan = make_plan(loaded, ScheduleParams(time_limit_s=5))
+    assert plan.accommodation_report.status == "optimal"
+    brussels = next(n for n in plan.accommodation if n.place_id == "ab-brussels")
+    assert {s.crew_id: s.hotel_id for s in brussels.stays} == dict.fromkeys(("anna", "ben", "carl"), "ibis-brussels")
+    assert plan.room_cost == 215.0
+    lines = summary_lines(plan, loaded.tour)
+    assert "Nights: 3 in hotels (215 EUR), 0 at home, 0 on the nightliner, 9 still without a bed" in lines
+    assert "  book 1 single and 1 double near De Singel for 2026-03-11 (no hotel in the data lies within 30 min)" \
+        in lines
+    document = json.loads(write_plan(plan, loaded.tour, tmp_path / "out").read_text())
+    assert document["solvers"]["accommodation"]["status"] == "optimal"
+    assert document["summary"]["room_cost"] == 215.0 and document["summary"]["nights_to_book"] == 3
+    assert document["to_book"][-1]["text"] == "book 1 single and 1 double near De Singel for 2026-03-11"

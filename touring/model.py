@@ -498,6 +498,60 @@ class DroppedShow:
     reason: str
 
 
+class StayKind(str, enum.Enum):
+    HOME = "home"
+    HOTEL = "hotel"
+    NIGHTLINER = "nightliner"  # asleep on board while the bus drives on
+    UNBOOKED = "unbooked"
+
+
+class RoomKind(str, enum.Enum):
+    SINGLE = "single"
+    DOUBLE = "double"  # shared with ``room_mate``, or used alone at the double price
+
+
+@dataclass(frozen=True)
+class Stay:
+    """Where one crew member sleeps one night; ``price`` is their share of the room."""
+
+    crew_id: str
+    kind: StayKind
+    hotel_id: str | None = None
+    room: RoomKind | None = None
+    room_mate: str | None = None
+    price: float = 0.0
+
+
+@dataclass(frozen=True)
+class Night:
+    day: date  # the night from this day to the next
+    place_id: str  # where the tour is that night
+    next_place_id: str  # where the next morning starts
+    stays: tuple[Stay, ...]  # one per crew member on the road, in crew order
+
+    def stay(self, crew_id: str) -> Stay | None:
+        return next((s for s in self.stays if s.crew_id == crew_id), None)
+
+
+@dataclass(frozen=True)
+class ToBook:
+    """Rooms the tour manager still has to find for one night near one place."""
+
+    day: date
+    place_id: str
+    place_name: str
+    singles: int
+    doubles: int
+    crew_ids: tuple[str, ...]
+    reason: str
+
+    @property
+    def text(self) -> str:
+        rooms = [f"{n} {kind}{'s' if n > 1 else ''}" for n, kind in ((self.singles, "single"),
+                                                                    (self.doubles, "double")) if n]
+        return f"book {' and '.join(rooms)} near {self.place_name} for {self.day.isoformat()}"
+
+
 @dataclass(frozen=True)
 class SolverReport:
     """How a solver ran: every result carries its status, objective, bound and time."""
@@ -526,6 +580,9 @@ class Plan:
     days: tuple[PlanDay, ...]
     schedule_report: SolverReport
     conflicts: tuple[str, ...] = ()  # why there is no plan, when there is none
+    accommodation: tuple[Night, ...] = ()  # every night away, with everyone's bed
+    to_book: tuple[ToBook, ...] = ()  # rooms no hotel in the data could give
+    accommodation_report: SolverReport | None = None  # None: accommodation not planned
 
     @property
     def found(self) -> bool:
@@ -542,3 +599,7 @@ class Plan:
     @property
     def fees(self) -> float:
         return sum(b.fee for b in self.bookings)
+
+    @property
+    def room_cost(self) -> float:
+        return round(sum(s.price for night in self.accommodation for s in night.stays), 2)

@@ -3,19 +3,22 @@ lay their answers out day by day."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
+from solvers import hotels
 from solvers.schedule import ScheduleParams, ScheduleResult, lead_kind, overnight_allowance, solve
 from solvers.travel import TravelMatrix, travel_matrix
 from touring.io import LoadedTour
 from touring.io.cache import JsonCache
 from touring.model import (
-    HOME_ID, DayKind, DroppedShow, Plan, PlanDay, ShowBooking, SolverReport, Tour, TravelPart,
+    HOME_ID, DayKind, DroppedShow, Plan, PlanDay, ShowBooking, SolverReport, Tour, TravelPart, VehicleKind,
 )
 
 
-def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams()) -> Plan:
-    """Plan the tour dates of a loaded tour.
+def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
+              hotel_params: hotels.AccommodationParams = hotels.AccommodationParams()) -> Plan:
+    """Plan the tour dates of a loaded tour, then where the crew sleeps each night.
 
     Parameters
     ----------
@@ -23,6 +26,8 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams()) -> 
         The tour as :func:`touring.io.load_tour` returns it (its folder holds the cache).
     params
         The scheduler's time limit, seed, workers and progress callback.
+    hotel_params
+        The accommodation solver's time limit, seed, workers and hotel radius.
     """
     tour = loaded.tour
     kind = lead_kind(tour)
@@ -35,8 +40,22 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams()) -> 
                     tour.show_fee(tour.show_by_id[b.show_id]), tour.show_by_id[b.show_id].fixed_date is not None)
         for b in result.bookings)
     days = lay_out_days(tour, result, matrix) if result.found else ()
-    return Plan(tour.name, tour.season, tour.currency, kind, bookings,
+    plan = Plan(tour.name, tour.season, tour.currency, kind, bookings,
                 tuple(DroppedShow(d.show_id, d.reason) for d in result.dropped), days, report, result.conflicts)
+    if not plan.found or not tour.crew:
+        return plan
+    # Crews drive home and to hotels by car, whatever the fleet's pace.
+    cars = travel_matrix(tour, VehicleKind.CAR, cache=JsonCache.for_tour(loaded.root))
+    return add_accommodation(tour, plan, cars, hotel_params)
+
+
+def add_accommodation(tour: Tour, plan: Plan, matrix: TravelMatrix,
+                      params: hotels.AccommodationParams = hotels.AccommodationParams()) -> Plan:
+    """The plan with every night's beds and the rooms still to book (:mod:`solvers.hotels`)."""
+    found = hotels.solve(tour, plan, matrix, params)
+    report = SolverReport("cp-sat", found.status, found.objective, found.bound, found.gap,
+                          round(found.wall_time_s, 3), params.time_limit_s, params.seed, params.search_workers)
+    return replace(plan, accommodation=found.nights, to_book=found.to_book, accommodation_report=report)
 
 
 def lay_out_days(tour: Tour, result: ScheduleResult, matrix: TravelMatrix) -> tuple[PlanDay, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from touring.model import DayKind, Plan, Tour
+from touring.model import DayKind, Plan, SolverReport, StayKind, Tour
 
 
 def _hours(minutes: int) -> str:
@@ -45,15 +45,29 @@ def summary_lines(plan: Plan, tour: Tour) -> list[str]:
         if plan.dropped:
             lines.append(f"Optional shows dropped: {len(plan.dropped)}")
             lines += [f"  {d.show_id}: {d.reason}" for d in plan.dropped]
+        if plan.accommodation_report is not None:
+            kinds = [s.kind for night in plan.accommodation for s in night.stays]
+            lines.append(f"Nights: {kinds.count(StayKind.HOTEL)} in hotels ({plan.room_cost:,.0f} {plan.currency}), "
+                         f"{kinds.count(StayKind.HOME)} at home, {kinds.count(StayKind.NIGHTLINER)} on the "
+                         f"nightliner, {kinds.count(StayKind.UNBOOKED)} still without a bed")
+            if plan.to_book:
+                lines.append(f"Still to book: {len(plan.to_book)} night(s)")
+                lines += [f"  {b.text} ({b.reason})" for b in plan.to_book]
     else:
         lines.append("No plan: the tour cannot be done as given." if report.status == "infeasible"
                      else "No plan found within the time limit.")
         if plan.conflicts:
             lines.append("These rules conflict:")
             lines += [f"  - {c}" for c in plan.conflicts]
-    gap = f", gap {report.gap:.2%}" if report.gap is not None else ""
-    objective = f", cost {report.objective:,.2f} {plan.currency}, bound {report.best_bound:,.2f}" \
-        if report.objective is not None else ""
-    lines.append(f"Solver: {report.solver} {report.status}{objective}{gap}, {report.wall_time_s:.1f} s "
-                 f"(limit {report.time_limit_s:g} s, seed {report.seed}, {report.workers} workers)")
+    lines.append(_solver_line("Solver", report, plan.currency))
+    if plan.accommodation_report is not None:
+        lines.append(_solver_line("Accommodation solver", plan.accommodation_report, plan.currency))
     return lines
+
+
+def _solver_line(label: str, report: SolverReport, currency: str) -> str:
+    gap = f", gap {report.gap:.2%}" if report.gap is not None else ""
+    bound = f"{report.best_bound:,.2f}" if report.best_bound is not None else "none"
+    objective = f", cost {report.objective:,.2f} {currency}, bound {bound}" if report.objective is not None else ""
+    return (f"{label}: {report.solver} {report.status}{objective}{gap}, {report.wall_time_s:.1f} s "
+            f"(limit {report.time_limit_s:g} s, seed {report.seed}, {report.workers} workers)")

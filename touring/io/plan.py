@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from touring.io.files import write_text_atomic
-from touring.model import Plan, Tour
+from touring.model import Plan, SolverReport, Tour
 
 SCHEMA = "touring-plan"
 SCHEMA_VERSION = 1
@@ -25,7 +25,14 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
         p = tour.places[place_id]
         return {"id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon, "timezone": p.timezone, "country": p.country}
 
-    report = plan.schedule_report
+    def solver(report: SolverReport) -> dict:
+        return {"solver": report.solver, "status": report.status, "objective": report.objective,
+                "best_bound": report.best_bound, "gap": report.gap, "wall_time_s": report.wall_time_s,
+                "time_limit_s": report.time_limit_s, "seed": report.seed, "workers": report.workers}
+
+    solvers = {"schedule": solver(plan.schedule_report)}
+    if plan.accommodation_report is not None:
+        solvers["accommodation"] = solver(plan.accommodation_report)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -33,13 +40,7 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
         "season": {"start": plan.season.start.isoformat(), "end": plan.season.end.isoformat()},
         "currency": plan.currency,
         "lead_vehicle_kind": plan.lead_kind.value,
-        "solvers": {
-            "schedule": {
-                "solver": report.solver, "status": report.status, "objective": report.objective,
-                "best_bound": report.best_bound, "gap": report.gap, "wall_time_s": report.wall_time_s,
-                "time_limit_s": report.time_limit_s, "seed": report.seed, "workers": report.workers,
-            },
-        },
+        "solvers": solvers,
         "summary": {
             "shows_played": len(plan.bookings),
             "nights_played": sum(b.nights for b in plan.bookings),
@@ -47,6 +48,8 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
             "km": round(plan.km, 1),
             "drive_minutes": plan.drive_minutes,
             "fees": round(plan.fees, 2),
+            "room_cost": plan.room_cost,
+            "nights_to_book": len(plan.to_book),
         },
         "shows": [
             {"show_id": b.show_id, "venue": place(b.venue_id), "first_night": b.first_night.isoformat(),
@@ -62,6 +65,18 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
                          "minutes": t.minutes, "crossings": list(t.crossings), "overnight": t.overnight}
                         for t in day.travel]}
             for day in plan.days
+        ],
+        "accommodation": [
+            {"date": night.day.isoformat(), "place": place(night.place_id), "next_place_id": night.next_place_id,
+             "stays": [{"crew_id": s.crew_id, "kind": s.kind.value, "hotel_id": s.hotel_id,
+                        "room": s.room.value if s.room else None, "room_mate": s.room_mate, "price": s.price}
+                       for s in night.stays]}
+            for night in plan.accommodation
+        ],
+        "to_book": [
+            {"date": b.day.isoformat(), "place": place(b.place_id), "singles": b.singles, "doubles": b.doubles,
+             "crew_ids": list(b.crew_ids), "reason": b.reason, "text": b.text}
+            for b in plan.to_book
         ],
     }
 
@@ -125,7 +140,8 @@ def read_plan(path: str | Path) -> Plan:
 
     from touring.errors import DataError, FieldError
     from touring.model import (
-        DateRange, DayKind, DroppedShow, PlanDay, ShowBooking, SolverReport, TravelPart, VehicleKind,
+        DateRange, DayKind, DroppedShow, Night, PlanDay, RoomKind, ShowBooking, SolverReport, Stay, StayKind,
+        ToBook, TravelPart, VehicleKind,
     )
 
     path = Path(path)
@@ -144,10 +160,15 @@ def read_plan(path: str | Path) -> Plan:
         where = "season"
         season = DateRange(date.fromisoformat(document["season"]["start"]),
                            date.fromisoformat(document["season"]["end"]))
+        def solver(s: dict) -> SolverReport:
+            return SolverReport(s["solver"], s["status"], s["objective"], s["best_bound"], s["gap"], s["wall_time_s"],
+                                s["time_limit_s"], s["seed"], s["workers"])
+
         where = "solvers.schedule"
-        s = document["solvers"]["schedule"]
-        report = SolverReport(s["solver"], s["status"], s["objective"], s["best_bound"], s["gap"], s["wall_time_s"],
-                              s["time_limit_s"], s["seed"], s["workers"])
+        report = solver(document["solvers"]["schedule"])
+        where = "solvers.accommodation"
+        stays_report = solver(document["solvers"]["accommodation"]) if "accommodation" in document["solvers"] \
+            else None
         bookings = []
         for number, b in enumerate(document["shows"]):
             where = f"shows[{number}]"
@@ -162,9 +183,22 @@ def read_plan(path: str | Path) -> Plan:
                                       tuple(t["crossings"]), t["overnight"]) for t in d["travel"])
             days.append(PlanDay(date.fromisoformat(d["date"]), DayKind(d["kind"]), d["place"]["id"], d["show_id"],
                                 travel))
+        nights = []
+        for number, n in enumerate(document.get("accommodation", ())):
+            where = f"accommodation[{number}]"
+            stays = tuple(Stay(s["crew_id"], StayKind(s["kind"]), s["hotel_id"],
+                               RoomKind(s["room"]) if s["room"] else None, s["room_mate"], s["price"])
+                          for s in n["stays"])
+            nights.append(Night(date.fromisoformat(n["date"]), n["place"]["id"], n["next_place_id"], stays))
+        to_book = []
+        for number, b in enumerate(document.get("to_book", ())):
+            where = f"to_book[{number}]"
+            to_book.append(ToBook(date.fromisoformat(b["date"]), b["place"]["id"], b["place"]["name"], b["singles"],
+                                  b["doubles"], tuple(b["crew_ids"]), b["reason"]))
         where = "tour"
         return Plan(document["tour"], season, document["currency"], VehicleKind(document["lead_vehicle_kind"]),
-                    tuple(bookings), dropped, tuple(days), report, tuple(document.get("conflicts", ())))
+                    tuple(bookings), dropped, tuple(days), report, tuple(document.get("conflicts", ())),
+                    tuple(nights), tuple(to_book), stays_report)
     except KeyError as error:
         raise DataError(path.name, None, where, f"lacks the field {error.args[0]!r}", setting=True) from None
     except (TypeError, ValueError, FieldError) as error:
