@@ -9,10 +9,13 @@ travel time        minute      tour dates and day sheets are planned to the minu
 transport time     second      routing dimensions need sub-minute service times
 distance           metre       km with three decimals loses nothing on a road map
 money              cent        fees and costs add up exactly
+cargo volume       litre       m3 with three decimals: a flight case is a few hundred litres
+cargo weight       gram        kg with three decimals
 =================  ==========  ==============================================
 
-Conversions round to the nearest unit, except travel time, which rounds *up*: a leg of
-44.2 minutes needs 45 minutes of the day, never 44.
+Conversions round to the nearest unit, except travel time, which rounds *up* (a leg of
+44.2 minutes needs 45 minutes of the day, never 44), and cargo, where an item's size
+rounds up and a vehicle's limit rounds down, so an accepted load never exceeds a limit.
 """
 
 from __future__ import annotations
@@ -53,3 +56,23 @@ def drive_minutes(metres: int, speed_kmh: float) -> int:
 
 def money_to_cents(amount: float) -> int:
     return int(round(amount * CENTS_PER_UNIT))
+
+
+LITRES_PER_M3 = 1000
+GRAMS_PER_KG = 1000
+
+
+def litres_up(m3: float) -> int:
+    return math.ceil(round(m3 * LITRES_PER_M3, 6))
+
+
+def litres_down(m3: float) -> int:
+    return math.floor(round(m3 * LITRES_PER_M3, 6))
+
+
+def grams_up(kg: float) -> int:
+    return math.ceil(round(kg * GRAMS_PER_KG, 6))
+
+
+def grams_down(kg: float) -> int:
+    return math.floor(round(kg * GRAMS_PER_KG, 6))

@@ -129,3 +129,27 @@ def test_plan_says_where_the_crew_sleeps_and_what_is_still_to_book(tiny_tour, tm
     assert document["solvers"]["accommodation"]["status"] == "optimal"
     assert document["summary"]["room_cost"] == 215.0 and document["summary"]["nights_to_book"] == 3
     assert document["to_book"][-1]["text"] == "book 1 single and 1 double near De Singel for 2026-03-11"
+
+
+def test_plan_says_who_works_and_what_goes_in_which_vehicle(tiny_tour, tmp_path):
+    from touring.io.plan import read_plan
+
+    loaded = load_tour(tiny_tour)
+    plan = make_plan(loaded, ScheduleParams(time_limit_s=5))
+    assert plan.crew_report.status == "optimal" and plan.loading_report.status == "optimal"
+    nights = [s for s in plan.crew_shifts if s.kind is DayKind.SHOW]
+    assert len(nights) == 3 and all(s.crew_for("technician") == ("carl",) for s in nights)
+    assert plan.unfilled_roles == ()
+    assert {x.vehicle_id for x in plan.loads} == {"truck"}  # 13.7 m3 and 765 kg: too big for the van
+    assert [m.kind for m in plan.equipment_moves] == ["pickup", "return"]
+    lines = summary_lines(plan, loaded.tour)
+    assert "Crew: 7 of 7 role places filled over 4 shifts" in lines
+    assert "Loading: 4 vehicle loads over 4 legs, 0 unit(s) fit no vehicle, 2 rental pick-up(s) and return(s)" \
+        in lines
+    write_plan(plan, loaded.tour, tmp_path / "out")
+    document = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert document["solvers"]["crew"]["status"] == document["solvers"]["loading"]["status"] == "optimal"
+    assert document["crew"][0]["roles"] == [{"role": "technician", "crew_id": "carl"}]  # the Gent set-up day
+    assert document["loads"][0]["lines"][0] == {"equipment_id": "set", "item": "Set pieces", "units": 4,
+                                                "volume_m3": 10.0, "weight_kg": 480.0}
+    assert read_plan(tmp_path / "out" / "plan.json") == plan

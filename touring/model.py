@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from types import MappingProxyType
 from typing import Iterator, Mapping
@@ -553,6 +553,112 @@ class ToBook:
 
 
 @dataclass(frozen=True)
+class CrewShift:
+    """One working day of a show: who fills each role place (``None``: nobody).
+
+    ``start`` and ``end`` are local wall-clock times at the venue; ``roles`` keeps the
+    show's order, a role listed twice appearing twice.
+    """
+
+    show_id: str
+    day: date
+    kind: DayKind  # show or set-up
+    start: datetime
+    end: datetime
+    roles: tuple[tuple[str, str | None], ...]
+
+    def crew_for(self, role: str) -> tuple[str | None, ...]:
+        return tuple(crew_id for r, crew_id in self.roles if r == role)
+
+    @property
+    def crew_ids(self) -> tuple[str, ...]:
+        return tuple(crew_id for _, crew_id in self.roles if crew_id is not None)
+
+
+@dataclass(frozen=True)
+class UnfilledRole:
+    """A role place nobody can take, and why, in words."""
+
+    show_id: str
+    day: date
+    kind: DayKind
+    role: str
+    reason: str
+
+    @property
+    def text(self) -> str:
+        when = f"{self.day.isoformat()}{' (set-up)' if self.kind is DayKind.SETUP else ''}"
+        return f"no {self.role} for `{self.show_id}` on {when}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class LoadLine:
+    """Units of one item in one vehicle; ``volume_m3`` and ``weight_kg`` are their total."""
+
+    equipment_id: str
+    item: str
+    units: int
+    volume_m3: float
+    weight_kg: float
+
+
+@dataclass(frozen=True)
+class VehicleLoad:
+    """The manifest of one vehicle on one leg (only vehicles that carry something)."""
+
+    leg: int
+    day: date  # the leg's first day
+    from_id: str
+    to_id: str
+    vehicle_id: str
+    lines: tuple[LoadLine, ...]
+    volume_m3: float
+    weight_kg: float
+    volume_limit_m3: float
+    payload_limit_kg: float
+
+
+@dataclass(frozen=True)
+class LeftBehind:
+    """Units of an item that fit in no vehicle on a leg, and why, in words."""
+
+    leg: int
+    day: date
+    from_id: str
+    to_id: str
+    equipment_id: str
+    units: int
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return (f"{self.units} × `{self.equipment_id}` fit no vehicle from {self.from_id} to {self.to_id} "
+                f"on {self.day.isoformat()}: {self.reason}")
+
+
+@dataclass(frozen=True)
+class EquipmentMove:
+    """A rental pick-up or return: on which leg, from or to which supplier, for which show."""
+
+    kind: str  # pickup or return
+    leg: int
+    day: date
+    equipment_id: str
+    item: str
+    units: int
+    supplier_id: str
+    show_id: str  # the first show that needs it (pickup), the last one (return)
+
+    @property
+    def text(self) -> str:
+        if self.kind == "pickup":
+            return (f"pick up {self.units} × {self.item} at {self.supplier_id} on {self.day.isoformat()}, "
+                    f"before `{self.show_id}`")
+        return (f"return {self.units} × {self.item} to {self.supplier_id} on {self.day.isoformat()}, "
+                f"after `{self.show_id}`")
+
+
+@dataclass(frozen=True)
 class SolverReport:
     """How a solver ran: every result carries its status, objective, bound and time."""
 
@@ -583,6 +689,13 @@ class Plan:
     accommodation: tuple[Night, ...] = ()  # every night away, with everyone's bed
     to_book: tuple[ToBook, ...] = ()  # rooms no hotel in the data could give
     accommodation_report: SolverReport | None = None  # None: accommodation not planned
+    crew_shifts: tuple[CrewShift, ...] = ()  # every show night and set-up day with its crew
+    unfilled_roles: tuple[UnfilledRole, ...] = ()  # role places nobody can take, and why
+    crew_report: SolverReport | None = None  # None: the rota not planned
+    loads: tuple[VehicleLoad, ...] = ()  # a manifest per vehicle per leg
+    left_behind: tuple[LeftBehind, ...] = ()  # equipment that fits in no vehicle on a leg
+    equipment_moves: tuple[EquipmentMove, ...] = ()  # rental pick-ups and returns
+    loading_report: SolverReport | None = None  # None: loading not planned
 
     @property
     def found(self) -> bool:

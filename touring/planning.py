@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from solvers import hotels
+from solvers import crew, hotels, loading
 from solvers.schedule import ScheduleParams, ScheduleResult, lead_kind, overnight_allowance, solve
 from solvers.travel import TravelMatrix, travel_matrix
 from touring.io import LoadedTour
@@ -17,8 +17,11 @@ from touring.model import (
 
 
 def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
-              hotel_params: hotels.AccommodationParams = hotels.AccommodationParams()) -> Plan:
-    """Plan the tour dates of a loaded tour, then where the crew sleeps each night.
+              hotel_params: hotels.AccommodationParams = hotels.AccommodationParams(),
+              crew_params: crew.CrewParams = crew.CrewParams(),
+              loading_params: loading.LoadingParams = loading.LoadingParams()) -> Plan:
+    """Plan the tour dates of a loaded tour, then where the crew sleeps each night, who
+    works which role and what goes in which vehicle.
 
     Parameters
     ----------
@@ -28,6 +31,8 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
         The scheduler's time limit, seed, workers and progress callback.
     hotel_params
         The accommodation solver's time limit, seed, workers and hotel radius.
+    crew_params, loading_params
+        The rota's and the loading solver's time limit, seed and workers.
     """
     tour = loaded.tour
     kind = lead_kind(tour)
@@ -42,11 +47,16 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
     days = lay_out_days(tour, result, matrix) if result.found else ()
     plan = Plan(tour.name, tour.season, tour.currency, kind, bookings,
                 tuple(DroppedShow(d.show_id, d.reason) for d in result.dropped), days, report, result.conflicts)
-    if not plan.found or not tour.crew:
+    if not plan.found:
         return plan
-    # Crews drive home and to hotels by car, whatever the fleet's pace.
-    cars = travel_matrix(tour, VehicleKind.CAR, cache=JsonCache.for_tour(loaded.root))
-    return add_accommodation(tour, plan, cars, hotel_params)
+    if tour.crew:
+        # Crews drive home and to hotels by car, whatever the fleet's pace.
+        cars = travel_matrix(tour, VehicleKind.CAR, cache=JsonCache.for_tour(loaded.root))
+        plan = add_accommodation(tour, plan, cars, hotel_params)
+        plan = add_crew(tour, plan, crew_params)
+    if tour.equipment:
+        plan = add_loading(tour, plan, loading_params)
+    return plan
 
 
 def add_accommodation(tour: Tour, plan: Plan, matrix: TravelMatrix,
@@ -56,6 +66,23 @@ def add_accommodation(tour: Tour, plan: Plan, matrix: TravelMatrix,
     report = SolverReport("cp-sat", found.status, found.objective, found.bound, found.gap,
                           round(found.wall_time_s, 3), params.time_limit_s, params.seed, params.search_workers)
     return replace(plan, accommodation=found.nights, to_book=found.to_book, accommodation_report=report)
+
+
+def add_crew(tour: Tour, plan: Plan, params: crew.CrewParams = crew.CrewParams()) -> Plan:
+    """The plan with who works which role each show night and set-up day (:mod:`solvers.crew`)."""
+    found = crew.solve(tour, plan, params)
+    report = SolverReport("cp-sat", found.status, found.objective, found.bound, found.gap,
+                          round(found.wall_time_s, 3), params.time_limit_s, params.seed, params.search_workers)
+    return replace(plan, crew_shifts=found.shifts, unfilled_roles=found.unfilled, crew_report=report)
+
+
+def add_loading(tour: Tour, plan: Plan, params: loading.LoadingParams = loading.LoadingParams()) -> Plan:
+    """The plan with a manifest per vehicle per leg and the rental moves (:mod:`solvers.loading`)."""
+    found = loading.solve(tour, plan, params)
+    report = SolverReport("cp-sat", found.status, found.objective, found.bound, found.gap,
+                          round(found.wall_time_s, 3), params.time_limit_s, params.seed, params.search_workers)
+    return replace(plan, loads=found.loads, left_behind=found.left_behind, equipment_moves=found.moves,
+                   loading_report=report)
 
 
 def lay_out_days(tour: Tour, result: ScheduleResult, matrix: TravelMatrix) -> tuple[PlanDay, ...]:

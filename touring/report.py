@@ -53,6 +53,18 @@ def summary_lines(plan: Plan, tour: Tour) -> list[str]:
             if plan.to_book:
                 lines.append(f"Still to book: {len(plan.to_book)} night(s)")
                 lines += [f"  {b.text} ({b.reason})" for b in plan.to_book]
+        if plan.crew_report is not None:
+            places = sum(len(shift.roles) for shift in plan.crew_shifts)
+            lines.append(f"Crew: {places - len(plan.unfilled_roles)} of {places} role places filled over "
+                         f"{len(plan.crew_shifts)} shifts")
+            lines += [f"  {u.text}" for u in plan.unfilled_roles]
+        if plan.loading_report is not None:
+            legs = len({x.leg for x in plan.loads} | {x.leg for x in plan.left_behind})
+            lines.append(f"Loading: {len(plan.loads)} vehicle loads over {legs} legs, "
+                         f"{sum(x.units for x in plan.left_behind)} unit(s) fit no vehicle, "
+                         f"{len(plan.equipment_moves)} rental pick-up(s) and return(s)")
+            lines += [f"  {x.text}" for x in plan.left_behind]
+            lines += [f"  {m.text}" for m in plan.equipment_moves]
     else:
         lines.append("No plan: the tour cannot be done as given." if report.status == "infeasible"
                      else "No plan found within the time limit.")
@@ -62,6 +74,10 @@ def summary_lines(plan: Plan, tour: Tour) -> list[str]:
     lines.append(_solver_line("Solver", report, plan.currency))
     if plan.accommodation_report is not None:
         lines.append(_solver_line("Accommodation solver", plan.accommodation_report, plan.currency))
+    if plan.crew_report is not None:
+        lines.append(_solver_line("Crew solver", plan.crew_report, "points"))
+    if plan.loading_report is not None:
+        lines.append(_solver_line("Loading solver", plan.loading_report, "points"))
     return lines
 
 

@@ -33,6 +33,10 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
     solvers = {"schedule": solver(plan.schedule_report)}
     if plan.accommodation_report is not None:
         solvers["accommodation"] = solver(plan.accommodation_report)
+    if plan.crew_report is not None:
+        solvers["crew"] = solver(plan.crew_report)
+    if plan.loading_report is not None:
+        solvers["loading"] = solver(plan.loading_report)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -50,6 +54,8 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
             "fees": round(plan.fees, 2),
             "room_cost": plan.room_cost,
             "nights_to_book": len(plan.to_book),
+            "roles_unfilled": len(plan.unfilled_roles),
+            "units_left_behind": sum(x.units for x in plan.left_behind),
         },
         "shows": [
             {"show_id": b.show_id, "venue": place(b.venue_id), "first_night": b.first_night.isoformat(),
@@ -77,6 +83,34 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
             {"date": b.day.isoformat(), "place": place(b.place_id), "singles": b.singles, "doubles": b.doubles,
              "crew_ids": list(b.crew_ids), "reason": b.reason, "text": b.text}
             for b in plan.to_book
+        ],
+        "crew": [
+            {"show_id": c.show_id, "date": c.day.isoformat(), "kind": c.kind.value, "start": c.start.isoformat(),
+             "end": c.end.isoformat(), "roles": [{"role": role, "crew_id": crew_id} for role, crew_id in c.roles]}
+            for c in plan.crew_shifts
+        ],
+        "unfilled_roles": [
+            {"show_id": u.show_id, "date": u.day.isoformat(), "kind": u.kind.value, "role": u.role,
+             "reason": u.reason, "text": u.text}
+            for u in plan.unfilled_roles
+        ],
+        "loads": [
+            {"leg": x.leg, "date": x.day.isoformat(), "from": x.from_id, "to": x.to_id, "vehicle_id": x.vehicle_id,
+             "volume_m3": x.volume_m3, "weight_kg": x.weight_kg, "volume_limit_m3": x.volume_limit_m3,
+             "payload_limit_kg": x.payload_limit_kg,
+             "lines": [{"equipment_id": line.equipment_id, "item": line.item, "units": line.units,
+                        "volume_m3": line.volume_m3, "weight_kg": line.weight_kg} for line in x.lines]}
+            for x in plan.loads
+        ],
+        "left_behind": [
+            {"leg": x.leg, "date": x.day.isoformat(), "from": x.from_id, "to": x.to_id,
+             "equipment_id": x.equipment_id, "units": x.units, "reason": x.reason, "text": x.text}
+            for x in plan.left_behind
+        ],
+        "equipment_moves": [
+            {"kind": m.kind, "leg": m.leg, "date": m.day.isoformat(), "equipment_id": m.equipment_id, "item": m.item,
+             "units": m.units, "supplier_id": m.supplier_id, "show_id": m.show_id, "text": m.text}
+            for m in plan.equipment_moves
         ],
     }
 
@@ -136,12 +170,12 @@ def read_plan(path: str | Path) -> Plan:
         When the file is not JSON, not a ``touring-plan`` of a version this code knows, or
         lacks a field; the message names the field.
     """
-    from datetime import date
+    from datetime import date, datetime
 
     from touring.errors import DataError, FieldError
     from touring.model import (
-        DateRange, DayKind, DroppedShow, Night, PlanDay, RoomKind, ShowBooking, SolverReport, Stay, StayKind,
-        ToBook, TravelPart, VehicleKind,
+        CrewShift, DateRange, DayKind, DroppedShow, EquipmentMove, LeftBehind, LoadLine, Night, PlanDay, RoomKind,
+        ShowBooking, SolverReport, Stay, StayKind, ToBook, TravelPart, UnfilledRole, VehicleKind, VehicleLoad,
     )
 
     path = Path(path)
@@ -195,10 +229,44 @@ def read_plan(path: str | Path) -> Plan:
             where = f"to_book[{number}]"
             to_book.append(ToBook(date.fromisoformat(b["date"]), b["place"]["id"], b["place"]["name"], b["singles"],
                                   b["doubles"], tuple(b["crew_ids"]), b["reason"]))
+        where = "solvers.crew"
+        crew_report = solver(document["solvers"]["crew"]) if "crew" in document["solvers"] else None
+        where = "solvers.loading"
+        loading_report = solver(document["solvers"]["loading"]) if "loading" in document["solvers"] else None
+        shifts = []
+        for number, c in enumerate(document.get("crew", ())):
+            where = f"crew[{number}]"
+            shifts.append(CrewShift(c["show_id"], date.fromisoformat(c["date"]), DayKind(c["kind"]),
+                                    datetime.fromisoformat(c["start"]), datetime.fromisoformat(c["end"]),
+                                    tuple((r["role"], r["crew_id"]) for r in c["roles"])))
+        unfilled = []
+        for number, u in enumerate(document.get("unfilled_roles", ())):
+            where = f"unfilled_roles[{number}]"
+            unfilled.append(UnfilledRole(u["show_id"], date.fromisoformat(u["date"]), DayKind(u["kind"]), u["role"],
+                                         u["reason"]))
+        loads = []
+        for number, x in enumerate(document.get("loads", ())):
+            where = f"loads[{number}]"
+            lines = tuple(LoadLine(line["equipment_id"], line["item"], line["units"], line["volume_m3"],
+                                   line["weight_kg"]) for line in x["lines"])
+            loads.append(VehicleLoad(x["leg"], date.fromisoformat(x["date"]), x["from"], x["to"], x["vehicle_id"],
+                                     lines, x["volume_m3"], x["weight_kg"], x["volume_limit_m3"],
+                                     x["payload_limit_kg"]))
+        left = []
+        for number, x in enumerate(document.get("left_behind", ())):
+            where = f"left_behind[{number}]"
+            left.append(LeftBehind(x["leg"], date.fromisoformat(x["date"]), x["from"], x["to"], x["equipment_id"],
+                                   x["units"], x["reason"]))
+        moves = []
+        for number, m in enumerate(document.get("equipment_moves", ())):
+            where = f"equipment_moves[{number}]"
+            moves.append(EquipmentMove(m["kind"], m["leg"], date.fromisoformat(m["date"]), m["equipment_id"],
+                                       m["item"], m["units"], m["supplier_id"], m["show_id"]))
         where = "tour"
         return Plan(document["tour"], season, document["currency"], VehicleKind(document["lead_vehicle_kind"]),
                     tuple(bookings), dropped, tuple(days), report, tuple(document.get("conflicts", ())),
-                    tuple(nights), tuple(to_book), stays_report)
+                    tuple(nights), tuple(to_book), stays_report, tuple(shifts), tuple(unfilled), crew_report,
+                    tuple(loads), tuple(left), tuple(moves), loading_report)
     except KeyError as error:
         raise DataError(path.name, None, where, f"lacks the field {error.args[0]!r}", setting=True) from None
     except (TypeError, ValueError, FieldError) as error:

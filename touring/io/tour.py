@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -329,7 +328,7 @@ def load_tour(path: str | Path, geocoder: Geocoder | None = None) -> LoadedTour:
                 e.file.startswith(spec.name) for e in problems.errors):
             where = "sheet" if path.suffix.lower() == ".xlsx" else "file"
             problems.error(spec.file if where == "file" else f"{path.name}", None, None,
-                           f"is missing" if where == "file" else f"has no sheet '{spec.name}'")
+                           "is missing" if where == "file" else f"has no sheet '{spec.name}'")
 
     def rows_of(spec: schema.TableSpec) -> tuple[Table | None, list[tuple[Row, dict]]]:
         table = tables.get(spec.name)

@@ -1,0 +1,404 @@
+"""Crew rota: who works which role on each show night and set-up day of a plan (CP-SAT).
+
+The shifts, decided before any solving:
+
+- A show day of the plan is one shift at its venue, from load-in (``venue.load_in``,
+  14:00 when not given) to curfew (``venue.curfew``, 23:00 when not given; a curfew at or
+  before the load-in ends on the next day). It needs every role of
+  ``tour.show_roles(show)``, a role listed twice needing two people.
+- A set-up day is a 09:00–18:00 shift for the show's *technical* roles only: actors and
+  musicians do not build the set. A role is technical when ``params.setup_roles`` holds it
+  or, by default, when its name contains one of :data:`TECHNICAL_WORDS` ("technician",
+  "backline tech", "FOH engineer", "lighting designer", "stage manager"...).
+- Times are local wall-clock times at the venue; rest is measured on the real clock (UTC),
+  so a time-zone change or a DST night between two shifts counts as it is.
+
+The model, one boolean per crew member and role place of a shift:
+
+- ``x[person, shift, place]`` exists only when the person holds the role and is available
+  on the shift's day (``CrewMember.is_available``) and the shift is no longer than
+  ``rules.max_working_minutes_per_day`` (a longer shift can be worked by nobody: the roles
+  are reported unfilled with that reason; splitting a shift is not modelled).
+- Each place is filled by at most one person or left ``unfilled`` (so the model is never
+  infeasible); each person holds at most one place per shift (``works[person, shift]``).
+- Rest (EU working-time directive, 2003/88/EC art. 3): when the end of one shift and the
+  start of another leave less than :data:`MIN_REST_MINUTES` (11 h) between them, or the
+  two overlap, nobody works both.
+- Objective, lexicographic by weights (S shifts, R roles): per unfilled place
+  ``(R + 1) * S + R * S + 1``, more than the rest can ever sum to, so every place that can
+  be filled is; then ``most``, the most shifts anyone works, at weight ``R * S + 1``; then,
+  per role, the most shifts any holder of that role works (weight 1), which evens the
+  work out inside a role whose people are not the busiest overall (the actors when the
+  only technician works every shift).
+
+An unfilled place is reported with its show, day and role and why each crew member could
+not take it, e.g. "no technician for `ab-brussels` on 2026-03-10: tom is unavailable, ann
+lacks the role".
+"""
+
+from __future__ import annotations
+
+import math
+import time as clock
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from ortools.sat.python import cp_model
+
+from solvers.units import MINUTES_PER_HOUR, SECONDS_PER_MINUTE
+from touring.model import CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole
+
+DEFAULT_LOAD_IN = time(14, 0)
+"""A venue without a load-in time is taken to load in at 14:00 (as the scheduler does)."""
+DEFAULT_CURFEW = time(23, 0)
+"""A venue without a curfew is taken to close at 23:00."""
+SETUP_START = time(9, 0)
+SETUP_END = time(18, 0)
+"""A set-up day is one 09:00–18:00 shift for the technical roles."""
+MIN_REST_MINUTES = 11 * MINUTES_PER_HOUR
+"""Daily rest between two shifts of one person (EU directive 2003/88/EC, article 3)."""
+TECHNICAL_WORDS = ("tech", "engineer", "lighting", "sound", "rigg", "stage", "carpent", "crew", "backline")
+"""A role whose name contains one of these (any case) works set-up days."""
+
+
+@dataclass(frozen=True)
+class CrewParams:
+    """How to solve: time limit in seconds, seed, CP-SAT workers and the set-up roles.
+
+    ``deterministic`` solves with one CP-SAT worker and reads the time limit as
+    deterministic time too, so the same seed gives the same rota on any machine;
+    ``workers`` then counts only when ``deterministic`` is off. ``setup_roles`` names the
+    roles that work set-up days; ``None`` takes every role whose name contains one of
+    :data:`TECHNICAL_WORDS`.
+    """
+
+    time_limit_s: float = 10.0
+    seed: int = 0
+    workers: int = 2
+    deterministic: bool = True
+    setup_roles: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s <= 0:
+            raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s:g}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+
+    @property
+    def search_workers(self) -> int:
+        """The CP-SAT workers actually used: one when deterministic."""
+        return 1 if self.deterministic else self.workers
+
+    def is_setup_role(self, role: str) -> bool:
+        if self.setup_roles is not None:
+            return role in self.setup_roles
+        return any(word in role.lower() for word in TECHNICAL_WORDS)
+
+
+@dataclass(frozen=True)
+class CrewResult:
+    """The rota of a plan: every shift with its crew, and the role places left unfilled.
+
+    ``status`` is ``optimal``, ``feasible`` or ``unknown`` (nothing found in the time
+    limit; the model itself is always feasible). ``shifts_worked`` counts shifts per crew
+    member in crew order; ``objective`` and ``bound`` are in the model's units
+    (see the module docstring for the weights);
+    ``gap`` is relative to the objective.
+    """
+
+    status: str
+    shifts: tuple[CrewShift, ...] = ()
+    unfilled: tuple[UnfilledRole, ...] = ()
+    shifts_worked: tuple[tuple[str, int], ...] = ()
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    wall_time_s: float = 0.0
+
+    @property
+    def found(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+    @property
+    def most_shifts(self) -> int:
+        return max((n for _, n in self.shifts_worked), default=0)
+
+
+# --- the shifts, before any solving -------------------------------------------------
+
+@dataclass(frozen=True)
+class _Shift:
+    index: int
+    show_id: str
+    day: date
+    kind: DayKind
+    start: datetime  # local, naive
+    end: datetime  # local, naive
+    start_utc: int  # minutes since the epoch
+    end_utc: int
+    roles: tuple[str, ...]
+
+    @property
+    def minutes(self) -> int:
+        return self.end_utc - self.start_utc
+
+
+def _utc_minutes(local: datetime, zone: str) -> int:
+    aware = local.replace(tzinfo=ZoneInfo(zone))
+    return int(aware.astimezone(timezone.utc).timestamp()) // SECONDS_PER_MINUTE
+
+
+def _shifts(tour: Tour, plan: Plan, params: CrewParams) -> list[_Shift]:
+    shifts = []
+    for day in plan.days:
+        if day.kind not in (DayKind.SHOW, DayKind.SETUP) or day.show_id is None:
+            continue
+        show = tour.show_by_id[day.show_id]
+        venue = tour.venue_by_id[show.venue_id]
+        roles = tour.show_roles(show)
+        if day.kind is DayKind.SHOW:
+            begin, finish = venue.load_in or DEFAULT_LOAD_IN, venue.curfew or DEFAULT_CURFEW
+        else:
+            begin, finish = SETUP_START, SETUP_END
+            roles = tuple(r for r in roles if params.is_setup_role(r))
+        if not roles:
+            continue
+        start = datetime.combine(day.day, begin)
+        end = datetime.combine(day.day + timedelta(days=1 if finish <= begin else 0), finish)
+        zone = venue.place.timezone
+        shifts.append(_Shift(len(shifts), show.id, day.day, day.kind, start, end, _utc_minutes(start, zone),
+                             _utc_minutes(end, zone), roles))
+    return shifts
+
+
+def _too_close(a: _Shift, b: _Shift) -> bool:
+    """Whether one person cannot work both: they overlap or leave under 11 h of rest."""
+    first, second = (a, b) if a.start_utc <= b.start_utc else (b, a)
+    return second.start_utc < first.end_utc + MIN_REST_MINUTES
+
+
+def _rest_conflicts(shifts: list[_Shift]) -> list[tuple[int, int]]:
+    ordered = sorted(shifts, key=lambda s: (s.start_utc, s.index))
+    pairs = []
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            if b.start_utc >= a.end_utc + MIN_REST_MINUTES:
+                break  # sorted by start: no later shift is closer
+            pairs.append((a.index, b.index))
+    return pairs
+
+
+def _can_hold(member: CrewMember, shift: _Shift, role: str, max_minutes: int) -> bool:
+    return role in member.roles and member.is_available(shift.day) and shift.minutes <= max_minutes
+
+
+# --- the CP-SAT model ---------------------------------------------------------------
+
+@dataclass
+class _Model:
+    model: cp_model.CpModel
+    x: dict[tuple[str, int, int], cp_model.IntVar]  # (crew, shift, place)
+    unfilled: dict[tuple[int, int], cp_model.IntVar]  # (shift, place)
+    works: dict[tuple[str, int], cp_model.IntVar]  # (crew, shift)
+    most: cp_model.IntVar
+
+
+def _weights(shifts: list[_Shift]) -> tuple[int, int]:
+    """(per unfilled place, per shift of the busiest person): each above all that follows."""
+    count, roles = len(shifts), len({r for shift in shifts for r in shift.roles})
+    most_weight = roles * count + 1
+    return most_weight * count + roles * count + 1, most_weight
+
+
+def _add_places(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], max_minutes: int,
+                x: dict, unfilled: dict) -> None:
+    """Each role place: at most one person, or unfilled."""
+    for shift in shifts:
+        for place, role in enumerate(shift.roles):
+            takers = []
+            for member in tour.crew:
+                if _can_hold(member, shift, role, max_minutes):
+                    lit = x[member.id, shift.index, place] = model.new_bool_var(
+                        f"x[{member.id},{shift.show_id},{shift.day},{shift.kind.value},{role}#{place}]")
+                    takers.append(lit)
+            lit = unfilled[shift.index, place] = model.new_bool_var(
+                f"unfilled[{shift.show_id},{shift.day},{shift.kind.value},{role}#{place}]")
+            model.add_exactly_one(takers + [lit])
+        # Places of one role are alike: fill them in order (a gap is always the last place).
+        for place, role in enumerate(shift.roles):
+            later = next((p for p in range(place + 1, len(shift.roles)) if shift.roles[p] == role), None)
+            if later is not None:
+                model.add_implication(unfilled[shift.index, place], unfilled[shift.index, later])
+
+
+def _add_one_place_per_shift(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], x: dict,
+                             works: dict) -> None:
+    """No one holds two roles at once; ``works`` says who works the shift."""
+    for shift in shifts:
+        for member in tour.crew:
+            held = [x[key] for place in range(len(shift.roles))
+                    if (key := (member.id, shift.index, place)) in x]
+            if held:
+                lit = works[member.id, shift.index] = model.new_bool_var(
+                    f"works[{member.id},{shift.show_id},{shift.day},{shift.kind.value}]")
+                model.add(sum(held) == lit)
+
+
+def _add_rest(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], works: dict) -> None:
+    """At least 11 h between the end of one shift and the start of the next one worked."""
+    for a, b in _rest_conflicts(shifts):
+        for member in tour.crew:
+            if (member.id, a) in works and (member.id, b) in works:
+                model.add_at_most_one(works[member.id, a], works[member.id, b])
+
+
+def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
+    model = cp_model.CpModel()
+    max_minutes = tour.rules.max_working_minutes_per_day
+    x: dict[tuple[str, int, int], cp_model.IntVar] = {}
+    unfilled: dict[tuple[int, int], cp_model.IntVar] = {}
+    works: dict[tuple[str, int], cp_model.IntVar] = {}
+    # Step 1: who may take each role place (role held, available, shift not too long).
+    _add_places(model, tour, shifts, max_minutes, x, unfilled)
+    # Step 2: one place per person and shift.
+    _add_one_place_per_shift(model, tour, shifts, x, works)
+    # Step 3: daily rest between shifts.
+    _add_rest(model, tour, shifts, works)
+    # Step 4: the most shifts anyone works, overall and among the holders of each role.
+    most = model.new_int_var(0, len(shifts), "most_shifts")
+    worked: dict[str, list[cp_model.IntVar]] = {m.id: [] for m in tour.crew}
+    for (crew_id, _), lit in works.items():
+        worked[crew_id].append(lit)
+    for member in tour.crew:
+        if worked[member.id]:
+            model.add(most >= sum(worked[member.id]))
+    most_in_role = []
+    for role in sorted({r for shift in shifts for r in shift.roles}):
+        holders = [m.id for m in tour.crew if role in m.roles and worked[m.id]]
+        if not holders:
+            continue
+        busiest = model.new_int_var(0, len(shifts), f"most_shifts[{role}]")
+        for crew_id in holders:
+            model.add(busiest >= sum(worked[crew_id]))
+        model.add(busiest <= most)
+        most_in_role.append(busiest)
+        # Redundant, for the bound: the holders of a role share its filled places, so one
+        # of them works at least their average (without it CP-SAT proves the spread by
+        # search, seconds on a crew of seven).
+        places = [lit for (crew_id, s, place), lit in x.items() if shifts[s].roles[place] == role]
+        model.add(len(holders) * busiest >= sum(places))
+    # Step 5: fill every place first, then spread the work.
+    unfilled_weight, most_weight = _weights(shifts)
+    model.minimize(unfilled_weight * sum(unfilled.values()) + most_weight * most + sum(most_in_role))
+    return _Model(model, x, unfilled, works, most)
+
+
+# --- solving and reading the answer ---------------------------------------------------
+
+def _solver(params: CrewParams) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = params.seed
+    solver.parameters.num_workers = params.search_workers
+    solver.parameters.max_time_in_seconds = params.time_limit_s
+    if params.deterministic:
+        solver.parameters.max_deterministic_time = params.time_limit_s
+    return solver
+
+
+_STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
+           cp_model.MODEL_INVALID: "unknown", cp_model.UNKNOWN: "unknown"}
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes // MINUTES_PER_HOUR}h{minutes % MINUTES_PER_HOUR:02d}"
+
+
+def _names(ids: list[str]) -> str:
+    return ", ".join(ids)
+
+
+def _reason(tour: Tour, shift: _Shift, place: int, shifts: list[_Shift], chosen: dict[int, dict[int, str]]) -> str:
+    """Why nobody fills this place, person by person, from the rota CP-SAT chose."""
+    role = shift.roles[place]
+    max_minutes = tour.rules.max_working_minutes_per_day
+    if shift.minutes > max_minutes:
+        return (f"the shift {shift.start:%H:%M}–{shift.end:%H:%M} lasts {_hours(shift.minutes)}, over the "
+                f"{_hours(max_minutes)} a day the rules allow")
+    holders = [m for m in tour.crew if role in m.roles]
+    others = [m.id for m in tour.crew if role not in m.roles]
+    clauses = []
+    for member in holders:
+        here = [shift.roles[p] for p, crew_id in chosen[shift.index].items() if crew_id == member.id]
+        if not member.is_available(shift.day):
+            clauses.append(f"{member.id} is unavailable")
+        elif here:
+            clauses.append(f"{member.id} works as {here[0]}" if here[0] != role
+                           else f"{member.id} takes the other {role} place")
+        else:
+            busy = [shifts[s] for s, taken in chosen.items() if s != shift.index and member.id in taken.values()
+                    and _too_close(shift, shifts[s])]
+            if busy:
+                other = busy[0]
+                when = f"{other.day.isoformat()}{' (set-up)' if other.kind is DayKind.SETUP else ''}"
+                clauses.append(f"{member.id} works `{other.show_id}` on {when} "
+                               f"{other.start:%H:%M}–{other.end:%H:%M}, which leaves under "
+                               f"{_hours(MIN_REST_MINUTES)} rest")
+            else:
+                clauses.append(f"{member.id} is free but the solver stopped before using them")
+    if not holders:
+        clauses.append("nobody in the crew holds the role")
+    elif others:
+        clauses.append(f"{_names(others)} {'lacks' if len(others) == 1 else 'lack'} the role")
+    return ", ".join(clauses)
+
+
+def solve(tour: Tour, plan: Plan, params: CrewParams = CrewParams()) -> CrewResult:
+    """Choose who works which role on every show night and set-up day of a plan.
+
+    Parameters
+    ----------
+    tour
+        The tour; its shows' roles, venues' load-in and curfew, crew (roles and
+        availability) and ``rules.max_working_minutes_per_day`` are used.
+    plan
+        The tour dates laid out day by day (:func:`touring.planning.make_plan`).
+    params
+        Time limit, seed, workers, determinism and the roles that work set-up days.
+
+    Returns
+    -------
+    CrewResult
+        Every shift with one crew id (or ``None``) per role place, the unfilled places
+        with their reasons, the shifts each person works, and the solver's status,
+        objective, bound, gap and wall time.
+    """
+    started = clock.monotonic()
+    shifts = _shifts(tour, plan, params)
+    built = _build(tour, shifts)
+    solver = _solver(params)
+    status = _STATUS[solver.solve(built.model)]
+    if status not in ("optimal", "feasible"):
+        return CrewResult("unknown", wall_time_s=clock.monotonic() - started)
+    objective = float(round(solver.objective_value))  # integer weights: drop the float noise
+    raw_bound = solver.best_objective_bound
+    bound = min(objective, float(math.ceil(raw_bound - 1e-6))) if math.isfinite(raw_bound) else None
+    gap = 0.0 if status == "optimal" else (
+        abs(objective - bound) / max(1.0, abs(objective)) if bound is not None else None)
+    # The one place reading literals: shift -> place -> crew id.
+    chosen: dict[int, dict[int, str]] = {shift.index: {} for shift in shifts}
+    for (crew_id, s, place), lit in built.x.items():
+        if solver.boolean_value(lit):
+            chosen[s][place] = crew_id
+    result_shifts, unfilled = [], []
+    for shift in shifts:
+        taken = chosen[shift.index]
+        result_shifts.append(CrewShift(shift.show_id, shift.day, shift.kind, shift.start, shift.end,
+                                       tuple((role, taken.get(place)) for place, role in enumerate(shift.roles))))
+        for place, role in enumerate(shift.roles):
+            if place not in taken:
+                unfilled.append(UnfilledRole(shift.show_id, shift.day, shift.kind, role,
+                                             _reason(tour, shift, place, shifts, chosen)))
+    worked = tuple((m.id, sum(m.id in taken.values() for taken in chosen.values())) for m in tour.crew)
+    return CrewResult(status, tuple(result_shifts), tuple(unfilled), worked, objective, bound, gap,
+                      clock.monotonic() - started)

@@ -1,0 +1,225 @@
+"""Crew rota: each rule where it holds and where it binds, real CP-SAT solves.
+
+Tours and plans are built by hand: shows at two Brussels venues, a crew of actors and
+technicians. A plan is a list of (kind, show) per day from 2026-03-10 on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from solvers.crew import CrewParams, CrewResult, solve
+from touring.model import (
+    HOME_ID, CrewMember, DateRange, DayKind, Place, Plan, PlanDay, Rules, Show, SolverReport, Tour, Venue,
+    VehicleKind,
+)
+
+SEASON = DateRange(date(2026, 3, 1), date(2026, 3, 31))
+HOME = Place(HOME_ID, "Gent", 51.0543, 3.7174, "Europe/Brussels", "BE")
+BRUSSELS = Place("ab-brussels", "Ancienne Belgique", 50.8481, 4.3486, "Europe/Brussels", "BE")
+FOREST = Place("forest", "Forest National", 50.8096, 4.3238, "Europe/Brussels", "BE")
+FAST = CrewParams(time_limit_s=5)
+SHOW, SETUP = DayKind.SHOW, DayKind.SETUP
+
+
+def day(n: int) -> date:
+    return date(2026, 3, 10) + timedelta(days=n)
+
+
+def person(crew_id: str, *roles: str, away: tuple[int, ...] = ()) -> CrewMember:
+    """A crew member; ``away`` lists the day numbers they are not available."""
+    availability = ()
+    if away:
+        free = [n for n in range(-9, 22) if n not in away]
+        availability = tuple(DateRange(day(n), day(n)) for n in free)
+    return CrewMember(crew_id, crew_id.title(), roles or ("technician",),
+                      Place(f"home:{crew_id}", crew_id, 51.0, 4.0, "Europe/Brussels", "BE"),
+                      availability=availability)
+
+
+def make_tour(crew: list[CrewMember], roles: tuple[str, ...] = ("actor", "technician"), rules: Rules = Rules(),
+              load_in: time | None = None, curfew: time | None = None, forest_setup: int = 0) -> Tour:
+    venues = (Venue("ab-brussels", "Ancienne Belgique", BRUSSELS, (SEASON,), load_in=load_in, curfew=curfew),
+              Venue("forest", "Forest National", FOREST, (SEASON,), setup_days=forest_setup))
+    shows = (Show("ab-brussels", "ab-brussels", roles=roles), Show("forest", "forest", roles=roles))
+    return Tour("crew test", SEASON, HOME, venues, shows, crew=tuple(crew), rules=rules)
+
+
+def make_plan_of(days: list[tuple[DayKind, str]]) -> Plan:
+    plan_days = tuple(PlanDay(day(n), kind, show_id, show_id) for n, (kind, show_id) in enumerate(days))
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    return Plan("crew test", SEASON, "EUR", VehicleKind.VAN, (), (), plan_days, report)
+
+
+def rota(tour: Tour, days: list[tuple[DayKind, str]], params: CrewParams = FAST) -> CrewResult:
+    result = solve(tour, make_plan_of(days), params)
+    assert result.status == "optimal"
+    return result
+
+
+def roles_of(result: CrewResult, n: int, kind: DayKind = SHOW) -> tuple[tuple[str, str | None], ...]:
+    return next(s.roles for s in result.shifts if s.day == day(n) and s.kind is kind)
+
+
+# --- filling roles ---
+
+def test_every_role_is_filled_by_someone_holding_it():
+    result = rota(make_tour([person("ann", "actor"), person("tom")]), [(SHOW, "ab-brussels")])
+    assert roles_of(result, 0) == (("actor", "ann"), ("technician", "tom"))
+    assert result.unfilled == () and result.most_shifts == 1
+    assert result.objective == 3 * 1 + 1 + 1  # most shifts (weight R*S+1 = 3), then per role: one each
+    shift = result.shifts[0]
+    assert (shift.start, shift.end) == (datetime(2026, 3, 10, 14), datetime(2026, 3, 10, 23))  # the defaults
+
+
+def test_a_role_listed_twice_needs_two_people():
+    tour = make_tour([person("tom"), person("tim"), person("ann", "actor")], roles=("technician", "technician"))
+    assert sorted(rota(tour, [(SHOW, "ab-brussels")]).shifts[0].crew_for("technician")) == ["tim", "tom"]
+    tour = make_tour([person("tom"), person("ann", "actor")], roles=("technician", "technician"))
+    result = rota(tour, [(SHOW, "ab-brussels")])
+    assert result.shifts[0].crew_for("technician") == ("tom", None)
+    assert [u.text for u in result.unfilled] == [
+        "no technician for `ab-brussels` on 2026-03-10: tom takes the other technician place, ann lacks the role"]
+
+
+def test_a_role_nobody_can_take_is_reported_with_show_day_and_role():
+    tour = make_tour([person("tom", away=(0,)), person("ann", "actor")])
+    result = rota(tour, [(SHOW, "ab-brussels")])
+    assert roles_of(result, 0) == (("actor", "ann"), ("technician", None))
+    [missing] = result.unfilled
+    assert (missing.show_id, missing.day, missing.role) == ("ab-brussels", day(0), "technician")
+    assert missing.text == "no technician for `ab-brussels` on 2026-03-10: tom is unavailable, ann lacks the role"
+    unfilled_weight = 3 * 1 + 2 * 1 + 1  # (R+1)*S + R*S + 1, with S = 1 shift and R = 2 roles
+    assert result.objective == unfilled_weight + 3 * 1 + 1  # plus ann's one shift, overall and as actor
+
+
+def test_a_role_nobody_holds_says_so():
+    result = rota(make_tour([person("ann", "actor")], roles=("actor", "driver")), [(SHOW, "ab-brussels")])
+    assert [u.reason for u in result.unfilled] == ["nobody in the crew holds the role"]
+
+
+def test_no_one_holds_two_roles_at_once():
+    tour = make_tour([person("max", "actor", "technician")])
+    result = rota(tour, [(SHOW, "ab-brussels")])
+    assert sorted(result.shifts[0].crew_ids) == ["max"]
+    assert [u.text for u in result.unfilled] in (
+        ["no technician for `ab-brussels` on 2026-03-10: max works as actor"],
+        ["no actor for `ab-brussels` on 2026-03-10: max works as technician"])
+
+
+# --- availability ---
+
+def test_unavailability_is_respected():
+    tour = make_tour([person("tom", away=(1,)), person("tim", away=(0,)), person("ann", "actor")],
+                     roles=("technician",))
+    result = rota(tour, [(SHOW, "ab-brussels"), (SHOW, "ab-brussels")])
+    assert (roles_of(result, 0), roles_of(result, 1)) == ((("technician", "tom"),), (("technician", "tim"),))
+
+
+# --- set-up days ---
+
+def test_set_up_days_need_the_technical_roles_from_nine_to_six():
+    tour = make_tour([person("ann", "actor"), person("tom"), person("tim")], forest_setup=1,
+                     roles=("actor", "technician", "stage manager"))
+    tour_roles = {"stage manager"}
+    result = rota(tour, [(SETUP, "forest"), (SHOW, "forest")])
+    setup = next(s for s in result.shifts if s.kind is SETUP)
+    assert [r for r, _ in setup.roles] == ["technician", "stage manager"]  # no actor on a set-up day
+    assert (setup.start, setup.end) == (datetime(2026, 3, 10, 9), datetime(2026, 3, 10, 18))
+    assert {u.role for u in result.unfilled} == tour_roles  # nobody holds it
+    # The set-up roles can be named instead of guessed from the role names.
+    named = rota(tour, [(SETUP, "forest")], CrewParams(time_limit_s=5, setup_roles=frozenset({"actor"})))
+    assert named.shifts[0].roles == (("actor", "ann"),)
+
+
+# --- 11 h rest ---
+
+def test_rest_holds_between_two_late_show_nights():
+    # Curfew 01:00 to load-in 14:00 the next day: 13 h of rest, one technician does both.
+    tour = make_tour([person("tom"), person("ann", "actor")], load_in=time(16, 0), curfew=time(1, 0))
+    result = rota(tour, [(SHOW, "ab-brussels"), (SHOW, "ab-brussels")])
+    assert result.unfilled == ()
+    assert result.shifts[0].end == datetime(2026, 3, 11, 1, 0)  # a curfew after midnight ends the next day
+    assert dict(result.shifts_worked) == {"tom": 2, "ann": 2}
+
+
+def test_rest_binds_between_a_late_curfew_and_a_morning_set_up():
+    # Curfew 01:00, set-up at 09:00 the next day: 8 h of rest, so two different technicians.
+    tour = make_tour([person("tom"), person("tim"), person("ann", "actor")], roles=("technician",),
+                     load_in=time(16, 0), curfew=time(1, 0), forest_setup=1)
+    result = rota(tour, [(SHOW, "ab-brussels"), (SETUP, "forest")])
+    assert result.unfilled == ()
+    assert {roles_of(result, 0)[0][1], roles_of(result, 1, SETUP)[0][1]} == {"tom", "tim"}
+    # With one technician the set-up (or the show) is left unfilled, and the rest says why.
+    tour = make_tour([person("tom"), person("ann", "actor")], roles=("technician",), load_in=time(16, 0), curfew=time(1, 0),
+                     forest_setup=1)
+    result = rota(tour, [(SHOW, "ab-brussels"), (SETUP, "forest")])
+    [missing] = result.unfilled
+    assert missing.reason.startswith("tom works `")
+    assert missing.reason.endswith("which leaves under 11h00 rest, ann lacks the role")
+
+
+def test_rest_holds_at_exactly_eleven_hours():
+    # Curfew 22:00, set-up at 09:00: exactly 11 h, allowed.
+    tour = make_tour([person("tom")], roles=("technician",), curfew=time(22, 0), forest_setup=1)
+    result = rota(tour, [(SHOW, "ab-brussels"), (SETUP, "forest")])
+    assert result.unfilled == () and dict(result.shifts_worked) == {"tom": 2}
+
+
+# --- max working minutes ---
+
+def test_a_shift_within_the_daily_maximum_is_worked():
+    tour = make_tour([person("tom")], roles=("technician",), rules=Rules(max_working_minutes_per_day=540))
+    assert rota(tour, [(SHOW, "ab-brussels")]).unfilled == ()  # 14:00-23:00 is 9 h
+
+
+def test_a_shift_over_the_daily_maximum_is_worked_by_nobody():
+    tour = make_tour([person("tom")], roles=("technician",), load_in=time(10, 0), curfew=time(0, 30))
+    result = rota(tour, [(SHOW, "ab-brussels")])
+    assert result.shifts[0].roles == (("technician", None),)
+    assert [u.text for u in result.unfilled] == [
+        "no technician for `ab-brussels` on 2026-03-10: the shift 10:00–00:30 lasts 14h30, over the 10h00 a day "
+        "the rules allow"]
+    tour = make_tour([person("tom")], roles=("technician",), rules=Rules(max_working_minutes_per_day=480))
+    assert "lasts 9h00, over the 8h00" in rota(tour, [(SHOW, "ab-brussels")]).unfilled[0].reason
+
+
+# --- spreading the work ---
+
+def test_the_work_is_spread_evenly():
+    tour = make_tour([person("tom"), person("tim")], roles=("technician",))
+    result = rota(tour, [(SHOW, "ab-brussels")] * 4)
+    assert dict(result.shifts_worked) == {"tom": 2, "tim": 2}
+    assert result.most_shifts == 2 and result.gap == 0.0
+
+
+def test_the_work_is_spread_inside_each_role_too():
+    # The only technician works every night; the two actors still share theirs.
+    tour = make_tour([person("tom"), person("ann", "actor"), person("bob", "actor")])
+    result = rota(tour, [(SHOW, "ab-brussels")] * 4)
+    assert dict(result.shifts_worked) == {"tom": 4, "ann": 2, "bob": 2}
+
+
+def test_an_empty_plan_has_no_shifts():
+    result = rota(make_tour([person("tom")]), [])
+    assert (result.shifts, result.unfilled, result.objective) == ((), (), 0.0)
+
+
+# --- determinism and parameters ---
+
+def test_the_same_seed_gives_the_same_rota():
+    crew = [person(f"t{k}") for k in range(4)] + [person(f"a{k}", "actor") for k in range(3)]
+    tour = make_tour(crew, roles=("actor", "actor", "technician", "technician"), forest_setup=1)
+    days = [(SHOW, "ab-brussels")] * 3 + [(SETUP, "forest"), (SHOW, "forest"), (SHOW, "forest")]
+    first, second = rota(tour, days), rota(tour, days)
+    assert first.shifts == second.shifts and first.shifts_worked == second.shifts_worked
+    assert first.unfilled == () and first.most_shifts == 4  # ten actor places for three actors
+
+
+def test_params_are_checked():
+    with pytest.raises(ValueError, match="time_limit_s must be positive"):
+        CrewParams(time_limit_s=0)
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        CrewParams(workers=0)
