@@ -5,7 +5,8 @@ the assets for offline use) is :func:`maps.offline.save_offline`. Coordinates en
 (lat, lon), the order folium uses.
 
 Only Leaflet's own layers are used (``DivIcon`` and default markers, polylines) so the
-saved page needs nothing but Leaflet and jQuery, which ship inline.
+saved page needs nothing but Leaflet and jQuery, which ship inline. Venues are round
+numbered badges, hotels square "H" badges (plain HTML and CSS, no icon font).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from html import escape
 import folium
 
 from solvers.crossings import crossings as known_crossings
-from touring.export.timeline import Day, crew_days, hours, place_name, timeline, venue_order
-from touring.model import CrewMember, Plan, Tour
+from touring.export.sheets import room_lines, room_text
+from touring.export.timeline import Day, crew_days, hotel_by_id, hours, place_name, timeline, venue_order
+from touring.model import CrewMember, Hotel, Plan, StayKind, Tour
 
+HOTEL_COLOUR = "#00509e"
 # Colour of a leg by ISO week (cycled): dark enough to read on any tile set.
 WEEK_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 SEA_DASH = "8 8"
@@ -45,6 +48,58 @@ def _number_icon(label: str, colour: str = "#222") -> folium.DivIcon:
               f"border-radius:12px;font:bold 13px/20px sans-serif;text-align:center;width:{width}px;height:20px;"
               f'box-shadow:0 0 3px #000">{escape(label)}</div>'),
         icon_size=(width + 4, 24), icon_anchor=(width // 2 + 2, 12), class_name="tour-stop-icon")
+
+
+def _hotel_icon() -> folium.DivIcon:
+    """A square "H" badge on a short stem whose tip marks the hotel: unlike the round venue
+    numbers at a glance, and standing above a venue next door instead of on it. No icon font."""
+    return folium.DivIcon(
+        html=(f'<div class="tour-hotel" style="background:{HOTEL_COLOUR};color:#fff;border:2px solid #fff;'
+              "border-radius:3px;font:bold 13px/20px sans-serif;text-align:center;width:20px;height:20px;"
+              'box-shadow:0 0 3px #000">H</div>'
+              f'<div style="width:0;height:0;margin-left:7px;border:5px solid transparent;'
+              f'border-top:8px solid {HOTEL_COLOUR}"></div>'),
+        icon_size=(24, 36), icon_anchor=(12, 34), popup_anchor=(0, -34), class_name="tour-hotel-icon")
+
+
+def _hotel_header(hotel: Hotel) -> str:
+    return (f"<b>{escape(hotel.name)}</b><br>" + (f"{escape(hotel.address)}<br>" if hotel.address else "")
+            + (f"{escape(hotel.contact)}<br>" if hotel.contact else ""))
+
+
+def _hotel_stays(tour: Tour, days: tuple[Day, ...], member: CrewMember | None = None) -> dict[str, list]:
+    """The hotel stays of ``days`` (only ``member``'s when given) by hotel id: (day, stays) in order."""
+    found: dict[str, list] = {}
+    for day in days:
+        if day.night is None:
+            continue
+        for stay in day.night.stays:
+            if stay.kind is not StayKind.HOTEL or stay.hotel_id is None:
+                continue
+            if member is not None and stay.crew_id != member.id:
+                continue
+            nights = found.setdefault(stay.hotel_id, [])
+            if not nights or nights[-1][0] is not day:
+                nights.append((day, []))
+            nights[-1][1].append(stay)
+    return found
+
+
+def _add_hotels(m: folium.Map, tour: Tour, stays: dict[str, list], member: CrewMember | None = None) -> None:
+    """A hotel badge per hotel slept in, its popup giving each night and who sleeps there."""
+    hotels = hotel_by_id(tour)
+    for hotel_id, nights in stays.items():
+        hotel = hotels[hotel_id]
+        if member is None:
+            beds = "<br>".join(f"<i>{day.date:%a %d %b}</i><br>" + "<br>".join(room_lines(tour, mine))
+                               for day, mine in nights)
+        else:
+            beds = "<br>".join(f"{day.date:%a %d %b}: {escape(member.name)}, {escape(room_text(tour, mine[0]))}"
+                               for day, mine in nights)
+        # Below the venue badges: a hotel next to the venue must not hide the venue's number.
+        folium.Marker(hotel.place.coordinates, icon=_hotel_icon(),
+                      popup=folium.Popup(_hotel_header(hotel) + beds, max_width=300),
+                      tooltip=f"hotel: {hotel.name}", z_index_offset=-1000).add_to(m)
 
 
 def _legs(days: tuple[Day, ...]) -> list[tuple[str, str, list]]:
@@ -139,15 +194,17 @@ def tour_map(plan: Plan, tour: Tour, m: folium.Map | None = None) -> folium.Map:
 
 
 def day_map(plan: Plan, tour: Tour, day: date, m: folium.Map | None = None) -> folium.Map:
-    """One day: its legs, where it starts and ends, and the day's venue."""
+    """One day: its legs, where it starts and ends, the day's venue and the night's hotels."""
     days = tuple(d for d in timeline(plan, tour) if d.date == day)
     if not days:
         raise ValueError(f"{day} is not a day on the road in this plan")
     today = days[0]
     ids = {today.place.id} | {leg.part.from_id for leg in today.legs} | {leg.part.to_id for leg in today.legs}
-    m = _new_map(m, [tour.places[i].coordinates for i in ids])
+    stays = _hotel_stays(tour, days)
+    m = _new_map(m, [tour.places[i].coordinates for i in ids | set(stays)])
     _add_legs(m, tour, days)
     _add_venues(m, plan, tour, ids)
+    _add_hotels(m, tour, stays)
     if tour.home.id in ids:
         _add_home(m, tour)
     elif today.place.id not in tour.venue_by_id:
@@ -157,12 +214,14 @@ def day_map(plan: Plan, tour: Tour, day: date, m: folium.Map | None = None) -> f
 
 
 def person_map(plan: Plan, tour: Tour, member: CrewMember, m: folium.Map | None = None) -> folium.Map:
-    """One crew member's tour: the legs and venues of the days they are on the road, and their home."""
+    """One crew member's tour: the legs, venues and hotels of the days they are on the road, and their home."""
     days = crew_days(timeline(plan, tour), member)
     ids = {d.place.id for d in days} | {leg.part.from_id for d in days for leg in d.legs}
-    m = _new_map(m, [tour.places[i].coordinates for i in ids] + [member.home.coordinates])
+    stays = _hotel_stays(tour, days, member)
+    m = _new_map(m, [tour.places[i].coordinates for i in ids | set(stays)] + [member.home.coordinates])
     _add_legs(m, tour, days)
     _add_venues(m, plan, tour, ids)
+    _add_hotels(m, tour, stays, member)
     if tour.home.id in ids:
         _add_home(m, tour)
     folium.Marker(member.home.coordinates, icon=_number_icon("⌂", "#555"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from datetime import date, datetime, timezone
+import shutil
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ from touring.planning import make_plan
 
 TINY = Path(__file__).parent / "data" / "tiny"
 STAMP = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+IBIS = ("ibis-brussels,Ibis Brussels Centre,Brussels,BE,50.8450,4.3500,Rue Marché aux Herbes 100 1000 Brussels,"
+        "4,2,95,120,+32 2 514 40 40\n")
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +40,30 @@ def planned(tmp_path_factory):
     first = export_plan(plan, loaded.tour, out / "first", stamp=STAMP)
     second = export_plan(plan, loaded.tour, out / "second", pdf=False)
     return plan, loaded.tour, out, first, second
+
+
+def hotel_tour(target: Path) -> Path:
+    """A copy of the tiny tour whose crew live too far to go home (go-home radius 10 min),
+    with the Ibis's address and phone: Brussels is a hotel night, Gent and Antwerp (no hotel
+    within reach) are rooms still to book."""
+    shutil.copytree(TINY, target, ignore=shutil.ignore_patterns(".touring"))
+    toml = (target / "tour.toml").read_text()
+    (target / "tour.toml").write_text(toml.replace("[rules]\n", "[rules]\ngo_home_radius_minutes = 10\n"))
+    (target / "hotels.csv").write_text("id,name,city,country,lat,lon,address,singles,doubles,single_price,"
+                                       "double_price,contact\n" + IBIS, encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="module")
+def hotel_planned(tmp_path_factory):
+    """The hotel tour's plan read back from plan.json, and two exports of it on different days."""
+    out = tmp_path_factory.mktemp("hotels")
+    loaded = load_tour(hotel_tour(out / "tour"))
+    write_plan(make_plan(loaded, ScheduleParams(time_limit_s=5)), loaded.tour, out / "plan", tour_source=out / "tour")
+    plan = read_plan(out / "plan" / "plan.json")
+    export_plan(plan, loaded.tour, out / "first", stamp=STAMP)
+    export_plan(plan, loaded.tour, out / "second", pdf=False, stamp=STAMP + timedelta(days=3))
+    return plan, loaded.tour, out
 
 
 def _events(path: Path) -> list:
@@ -105,11 +132,13 @@ def test_a_calendar_over_two_zones_defines_both(planned):
 def test_the_workbook_has_dated_frozen_sheets_and_matching_csv(planned):
     plan, _, out, _, _ = planned
     workbook = load_workbook(out / "first" / "itinerary.xlsx")
-    assert workbook.sheetnames == ["Schedule", "Shows", "Crew", "Travel"]
+    # Anna has no bed near Gent (Ben and Carl go home): the plan has rooms to book.
+    assert workbook.sheetnames == ["Schedule", "Shows", "Crew", "Travel", "Hotels", "To book"]
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"
         assert sheet.column_dimensions["A"].width > 4
-        rows = list(csv.reader((out / "first" / "csv" / f"{sheet.title.lower()}.csv").open(encoding="utf-8")))
+        name = sheet.title.lower().replace(" ", "-")
+        rows = list(csv.reader((out / "first" / "csv" / f"{name}.csv").open(encoding="utf-8")))
         assert rows[0] == [c.value for c in sheet[1]] and len(rows) == sheet.max_row
     schedule = workbook["Schedule"]
     assert schedule.max_row == 1 + len(plan.days)
@@ -158,6 +187,98 @@ def test_a_personal_itinerary_has_only_the_days_on_the_road(planned):
     everyone = (out / "first" / "crew" / "anna.html").read_text()
     assert everyone.count('<section class="brief">') == len(_away_days(plan))
     assert len(PdfReader(out / "first" / "crew" / "anna.pdf").pages) >= 1
+
+
+def test_a_night_at_home_is_on_the_day_sheet_and_the_itinerary(planned):
+    plan, tour, out, _, _ = planned
+    gent = (out / "first" / "days" / "2026-03-08.html").read_text()
+    assert "<tr><td>At home</td><td>Ben Janssens, Carl De Smet</td></tr>" in gent
+    assert "<tr><td>Not booked yet</td><td>Anna Peeters</td></tr>" in gent
+    assert "book 1 single near Viernulvier for 2026-03-08</strong> — for Anna Peeters" in gent
+    assert "Everyone sleeps at home." in (out / "first" / "days" / "2026-03-12.html").read_text()
+    assert (out / "first" / "crew" / "ben.html").read_text().count("Night: at home") == len(_away_days(plan))
+
+
+def test_the_hotels_sheet_has_a_bed_per_person_per_night_with_real_dates(hotel_planned):
+    plan, tour, out = hotel_planned
+    workbook = load_workbook(out / "first" / "itinerary.xlsx")
+    assert workbook.sheetnames[-2:] == ["Hotels", "To book"]
+    hotels = workbook["Hotels"]
+    header = [c.value for c in hotels[1]]
+    assert header[:4] == ["date", "crew", "kind", "hotel"] and {"room", "room_mate", "price"} <= set(header)
+    rows = [dict(zip(header, (c.value for c in row))) for row in hotels.iter_rows(min_row=2)]
+    assert len(rows) == sum(len(n.stays) for n in plan.accommodation) == 12
+    assert all(hotels.cell(i, 1).is_date for i in range(2, hotels.max_row + 1))
+    ibis = [r for r in rows if r["kind"] == "hotel"]
+    assert [(r["date"].date(), r["crew"], r["room"], r["room_mate"], r["price"]) for r in ibis] == [
+        (date(2026, 3, 10), "Anna Peeters", "double", "Ben Janssens", 60),
+        (date(2026, 3, 10), "Ben Janssens", "double", "Anna Peeters", 60),
+        (date(2026, 3, 10), "Carl De Smet", "single", None, 95)]
+    assert all(r["hotel"] == "Ibis Brussels Centre" for r in ibis)
+    assert {r["kind"] for r in rows} == {"hotel", "unbooked"}
+    with (out / "first" / "csv" / "hotels.csv").open(encoding="utf-8") as f:
+        assert sum(1 for row in csv.DictReader(f) if row["kind"] == "hotel" and row["date"] == "2026-03-10") == 3
+    to_book = list(csv.DictReader((out / "first" / "csv" / "to-book.csv").open(encoding="utf-8")))
+    assert [row["what"] for row in to_book] == [b.text for b in plan.to_book]
+    assert to_book[-1]["what"] == "book 1 single and 1 double near De Singel for 2026-03-11"
+
+
+def test_hotel_nights_are_events_in_the_hotel_zone_with_stable_uids(hotel_planned):
+    plan, tour, out = hotel_planned
+    cal = Calendar.from_ical((out / "first" / "calendars" / "tour.ics").read_bytes())
+    nights = [e for e in cal.walk("VEVENT") if str(e["UID"]).split("/")[1] == "hotel"]
+    assert sorted(str(e["UID"]) for e in nights) == [
+        f"tiny-test-tour/hotel/{who}/2026-03-10@touring" for who in ("anna", "ben", "carl")]
+    anna = next(e for e in nights if "/anna/" in str(e["UID"]))
+    start, end = anna.decoded("DTSTART"), anna.decoded("DTEND")
+    assert anna["DTSTART"].params["TZID"] == "Europe/Brussels" == str(start.tzinfo)
+    assert start.replace(tzinfo=None) == datetime(2026, 3, 10, 15)  # check-in, local time
+    assert end.replace(tzinfo=None) == datetime(2026, 3, 11, 10) and str(end.tzinfo) == "Europe/Brussels"
+    assert str(anna["LOCATION"]) == "Ibis Brussels Centre, Rue Marché aux Herbes 100 1000 Brussels"
+    assert anna["GEO"].to_ical() == "50.845;4.35"
+    assert str(anna["SUMMARY"]) == "Hotel: Ibis Brussels Centre — Anna Peeters"
+    assert "double room with Ben Janssens" in str(anna["DESCRIPTION"])
+    again = [e for e in _events(out / "second" / "calendars" / "tour.ics") if "/hotel/" in str(e["UID"])]
+    assert [str(e["UID"]) for e in again] == [str(e["UID"]) for e in nights]
+    assert again[0].decoded("DTSTAMP") != nights[0].decoded("DTSTAMP")  # the only thing that differs
+    mine = [e for e in _events(out / "first" / "calendars" / "crew-anna.ics") if "/hotel/" in str(e["UID"])]
+    assert [str(e["UID"]) for e in mine] == ["tiny-test-tour/hotel/anna/2026-03-10@touring"]
+    assert str(mine[0]["SUMMARY"]) == "Hotel: Ibis Brussels Centre"
+
+
+def test_the_day_sheet_gives_the_hotel_the_rooms_and_what_to_book(hotel_planned):
+    plan, tour, out = hotel_planned
+    brussels = (out / "first" / "days" / "2026-03-10.html").read_text()
+    for text in ("<h2>Tonight (check-in 15:00, check-out 10:00)</h2>", "<strong>Ibis Brussels Centre</strong>",
+                 "Rue Marché aux Herbes 100 1000 Brussels", '<a href="tel:+3225144040">+32 2 514 40 40</a>',
+                 "Double: Anna Peeters &amp; Ben Janssens", "Single: Carl De Smet"):
+        assert text in brussels, text
+    assert "to-book" not in brussels.split("<body>")[1]
+    antwerp = (out / "first" / "days" / "2026-03-11.html").read_text()
+    assert ('<div class="to-book"><strong>Still to book</strong><ul><li><strong>book 1 single and 1 double near '
+            "De Singel for 2026-03-11</strong> — for Anna Peeters, Ben Janssens, Carl De Smet") in antwerp
+    assert "<tr><td>Not booked yet</td><td>Anna Peeters, Ben Janssens, Carl De Smet</td></tr>" in antwerp
+    assert len(PdfReader(out / "first" / "days" / "day-sheets.pdf").pages) == len(_away_days(plan))
+    itinerary = (out / "first" / "crew" / "anna.html").read_text()
+    assert ("Night: <strong>Ibis Brussels Centre</strong>, Rue Marché aux Herbes 100 1000 Brussels, contact "
+            '<a href="tel:+3225144040">+32 2 514 40 40</a> (double, with Ben Janssens; check-in 15:00)') in itinerary
+    assert itinerary.count("Night: <strong>not booked yet</strong>") == 3
+    assert "Night: at home" in itinerary  # the drive home on the 12th
+
+
+def test_the_index_lists_the_rooms_to_book_first(hotel_planned):
+    plan, tour, out = hotel_planned
+    index = (out / "first" / "index.html").read_text()
+    box = index.index("Rooms still to book (3 nights)")
+    assert box < index.index("<h2>Whole tour</h2>")
+    assert '<a href="days/2026-03-11.html">book 1 single and 1 double near De Singel for 2026-03-11</a>' in index
+    assert 'href="csv/hotels.csv"' in index and 'href="csv/to-book.csv"' in index
+
+
+def test_a_plan_whose_hotel_the_tour_lacks_is_not_exported(hotel_planned, tmp_path):
+    plan, tour, _ = hotel_planned
+    with pytest.raises(ExportError, match="unknown places or crew ibis-brussels"):
+        export_plan(plan, dataclasses.replace(tour, hotels=()), tmp_path, pdf=False)
 
 
 def test_a_plan_without_days_is_not_exported(planned, tmp_path):

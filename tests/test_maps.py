@@ -30,6 +30,17 @@ def planned():
     return make_plan(loaded, ScheduleParams(time_limit_s=5)), loaded.tour
 
 
+@pytest.fixture(scope="module")
+def hotel_planned(tmp_path_factory):
+    """The tiny tour with a go-home radius of 10 minutes: the night in Brussels is at the Ibis."""
+    target = tmp_path_factory.mktemp("maps") / "tiny"
+    shutil.copytree(TINY, target, ignore=shutil.ignore_patterns(".touring"))
+    toml = target / "tour.toml"
+    toml.write_text(toml.read_text().replace("[rules]\n", "[rules]\ngo_home_radius_minutes = 10\n"))
+    loaded = load_tour(target)
+    return make_plan(loaded, ScheduleParams(time_limit_s=5)), loaded.tour
+
+
 def _children(m: folium.Map, kind: type) -> list:
     return [child for child in m._children.values() if type(child) is kind]
 
@@ -67,6 +78,33 @@ def test_day_and_person_maps_show_their_own_places(planned):
         day_map(plan, tour, date(2026, 3, 1))
 
 
+def _popup_html(marker: folium.Marker) -> str:
+    popup = next(c for c in marker._children.values() if isinstance(c, folium.Popup))
+    return "".join(c.data for c in popup.html._children.values())
+
+
+def _hotel_markers(m: folium.Map) -> list:
+    return [mk for mk in _children(m, folium.Marker)
+            if isinstance(mk.icon, folium.DivIcon) and 'class="tour-hotel"' in mk.icon.options["html"]]
+
+
+def test_day_and_person_maps_mark_the_hotel_of_the_night(hotel_planned):
+    plan, tour = hotel_planned
+    day = day_map(plan, tour, date(2026, 3, 10))
+    hotels = _hotel_markers(day)
+    assert len(hotels) == 1 and len(_children(day, folium.Marker)) == 3  # Gent, Brussels, the Ibis
+    assert hotels[0].location == [50.845, 4.35]
+    popup = _popup_html(hotels[0])
+    for text in ("<b>Ibis Brussels Centre</b>", "Tue 10 Mar", "Double: Anna Peeters &amp; Ben Janssens",
+                 "Single: Carl De Smet"):
+        assert text in popup, text
+    assert _hotel_markers(day_map(plan, tour, date(2026, 3, 11))) == []  # no hotel near Antwerp: to book
+    anna = _hotel_markers(person_map(plan, tour, tour.crew_by_id["anna"]))
+    assert len(anna) == 1
+    assert "Tue 10 Mar: Anna Peeters, double, with Ben Janssens" in _popup_html(anna[0])
+    assert "L.AwesomeMarkers" not in offline_html(day)  # a plain badge: no icon font, saves offline
+
+
 def test_the_offline_page_inlines_leaflet_and_links_nothing(planned):
     plan, tour = planned
     html = offline_html(tour_map(plan, tour))
@@ -100,9 +138,10 @@ def _chromium_path() -> str:
     return path
 
 
-def test_the_saved_map_renders_in_chromium_with_no_network(planned, tmp_path):
+def test_the_saved_map_renders_in_chromium_with_no_network(planned, hotel_planned, tmp_path):
     plan, tour = planned
     path = save_offline(tour_map(plan, tour), tmp_path / "tour.html")
+    day_path = save_offline(day_map(*hotel_planned, date(2026, 3, 10)), tmp_path / "day.html")
     executable = _chromium_path()
     from playwright.sync_api import sync_playwright
 
@@ -137,8 +176,19 @@ def test_the_saved_map_renders_in_chromium_with_no_network(planned, tmp_path):
             popup = page.locator(".leaflet-popup-content")
             popup.wait_for()
             assert "2. Ancienne Belgique" in popup.inner_text() and "Tue 10 Mar" in popup.inner_text()
+
+            # A day with a hotel night: the hotel's badge shows beside the venue's, and opens.
+            page.goto(day_path.as_uri())
+            page.wait_for_selector(".tour-hotel")
+            assert page.locator(".tour-hotel").count() == 1
+            assert page.locator(".leaflet-marker-icon").count() == 3
+            page.locator(".tour-hotel").click()
+            popup = page.locator(".leaflet-popup-content")
+            popup.wait_for()
+            assert "Ibis Brussels Centre" in popup.inner_text()
+            assert "Double: Anna Peeters & Ben Janssens" in popup.inner_text()
         finally:
             browser.close()
     assert errors == []
-    assert local == [path.as_uri()]
+    assert local == [path.as_uri(), day_path.as_uri()]
     assert attempted and all(TILES.match(url) for url in attempted), attempted

@@ -6,12 +6,16 @@ sheets, personal itineraries and maps, from a plan and its tour.
     OUT/index.html                    links to everything below
     OUT/calendars/tour.ics            the whole tour
     OUT/calendars/crew-ID.ics         one per crew member
-    OUT/itinerary.xlsx                sheets Schedule, Shows, Crew, Travel
-    OUT/csv/{schedule,shows,crew,travel}.csv
-    OUT/days/YYYY-MM-DD.html          a day sheet per day on the road
+    OUT/itinerary.xlsx                sheets Schedule, Shows, Crew, Travel, Hotels, To book
+    OUT/csv/{schedule,shows,crew,travel,hotels,to-book}.csv
+    OUT/days/YYYY-MM-DD.html          a day sheet per day on the road, with the night's beds
     OUT/days/day-sheets.pdf           all day sheets, one page each
     OUT/crew/ID.html, OUT/crew/ID.pdf personal itineraries
     OUT/maps/tour.html, OUT/maps/day-YYYY-MM-DD.html, OUT/maps/crew-ID.html
+
+Hotels and To book join the workbook when the plan has its accommodation and rooms still
+to book; the calendars then hold a hotel night per person, and the index lists the rooms
+still to book at the top.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 from touring.export import calendars, sheets, tables
 from touring.export.pdf import PdfUnavailable, pdf_bytes
-from touring.export.timeline import Day, crew_days, slug, timeline
+from touring.export.timeline import Day, crew_days, hotel_by_id, slug, timeline
 from touring.io.files import write_bytes_atomic, write_text_atomic
 from touring.model import Plan, Tour
 
@@ -80,10 +84,13 @@ def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True
         raise ExportError(f"the plan of {plan.tour_name!r} has no days to export (solver status "
                           f"{plan.schedule_report.status})")
     missing = sorted({d.place_id for d in plan.days} - set(tour.places)
-                     | {b.venue_id for b in plan.bookings} - set(tour.venue_by_id))
+                     | {b.venue_id for b in plan.bookings} - set(tour.venue_by_id)
+                     | {s.hotel_id for n in plan.accommodation for s in n.stays if s.hotel_id} - set(hotel_by_id(tour))
+                     | {c for n in plan.accommodation for s in n.stays for c in (s.crew_id, s.room_mate) if c}
+                     - set(tour.crew_by_id))
     if plan.tour_name != tour.name or missing:
         raise ExportError(f"the plan of {plan.tour_name!r} does not fit the tour {tour.name!r}"
-                          + (f": unknown places {', '.join(missing)}" if missing else ""))
+                          + (f": unknown places or crew {', '.join(missing)}" if missing else ""))
     stamp = stamp or datetime.now(timezone.utc).replace(microsecond=0)
     days = timeline(plan, tour)
     write = _Writer(Path(out_dir), [])
@@ -98,7 +105,7 @@ def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True
     itinerary = tables.itinerary_tables(plan, tour, days)
     write.bytes("itinerary.xlsx", tables.xlsx_bytes(itinerary))
     for table in itinerary:
-        write.text(f"csv/{table.name.lower()}.csv", tables.csv_text(table))
+        write.text(f"csv/{table.csv_name}", tables.csv_text(table))
 
     # Maps.
     write.text("maps/tour.html", maps.offline_html(maps.tour_map(plan, tour)))
@@ -119,11 +126,11 @@ def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True
         if pdf:
             write.bytes(f"crew/{slug(member.id)}.pdf", pdf_bytes(document))
 
-    write.text("index.html", _index(plan, tour, days, pdf))
+    write.text("index.html", _index(plan, tour, days, itinerary, pdf))
     return write.written
 
 
-def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], pdf: bool) -> str:
+def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], itinerary: tuple[tables.Table, ...], pdf: bool) -> str:
     def link(href: str, text: str) -> str:
         return f'<a href="{escape(href)}">{escape(text)}</a>'
 
@@ -142,12 +149,27 @@ def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], pdf: bool) -> str:
     body = (
         f"<h1>{escape(tour.name)}</h1><p>On the road {first:%d %b %Y} – {last:%d %b %Y}: "
         f"{len(plan.bookings)} shows, {plan.km:,.0f} km.</p>"
-        f"<h2>Whole tour</h2><ul><li>{link('maps/tour.html', 'Map of the tour')}</li>"
+        + _to_book(plan, tour, days)
+        + f"<h2>Whole tour</h2><ul><li>{link('maps/tour.html', 'Map of the tour')}</li>"
         f"<li>{link('calendars/tour.ics', 'Calendar (iCalendar)')}</li>"
         f"<li>{link('itinerary.xlsx', 'Itinerary spreadsheet (.xlsx)')}; CSV: "
-        + ", ".join(link(f"csv/{name}.csv", name) for name in ("schedule", "shows", "crew", "travel"))
+        + ", ".join(link(f"csv/{table.csv_name}", table.name.lower()) for table in itinerary)
         + "</li>"
         + (f"<li>{link('days/day-sheets.pdf', 'All day sheets (PDF)')}</li>" if pdf else "")
         + f"</ul><h2>Crew</h2><table>{crew_rows}</table><h2>Day sheets</h2><table>{day_rows}</table>"
     )
     return sheets.page(f"{tour.name}: exports", body)
+
+
+def _to_book(plan: Plan, tour: Tour, days: tuple[Day, ...]) -> str:
+    """The rooms still to book, each linked to its day sheet; empty when every bed is found."""
+    if not plan.to_book:
+        return ""
+    on_sheets = {d.date for d in days}
+    items = "".join(
+        "<li>" + (f'<a href="days/{sheets.day_file(b.day)}">{escape(b.text)}</a>' if b.day in on_sheets
+                  else escape(b.text))
+        + f' <span class="muted">({escape(b.reason)})</span></li>' for b in plan.to_book)
+    nights = len({b.day for b in plan.to_book})
+    return (f'<div class="to-book"><strong>Rooms still to book ({nights} night{"s" if nights > 1 else ""})'
+            f"</strong><ul>{items}</ul></div>")

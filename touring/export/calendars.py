@@ -5,6 +5,10 @@ shows each show at the venue's local time wherever the phone is. Every UID is bu
 the tour's name and what the event is (show and night, day, leg ends), never from a clock
 or a random number, so re-exporting the same plan gives the same UIDs and calendar apps
 update events instead of duplicating them.
+
+A hotel night is one event per person (check-in 15:00 to check-out 10:00 the next day,
+in the hotel's zone), keyed by person and date: a replan that moves someone to another
+hotel that night updates their event.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event, vGeo
 
-from touring.export.timeline import Day, hours, slug
-from touring.model import CrewMember, DayKind, Plan, Tour
+from touring.export.timeline import Day, hotel_night, hours, slug, stay_hotel
+from touring.model import CrewMember, DayKind, Plan, RoomKind, Tour
 
 PRODID = "-//touring//tour exports//EN"
 UID_DOMAIN = "touring"
@@ -96,8 +100,43 @@ def day_events(tour: Tour, day: Day, stamp: datetime) -> list[Event]:
     return events
 
 
-def calendar(plan: Plan, tour: Tour, days: tuple[Day, ...], name: str, stamp: datetime) -> Calendar:
-    """A calendar of ``days`` (all of the tour's, or one person's), with its time zones."""
+def hotel_events(tour: Tour, day: Day, stamp: datetime, member: CrewMember | None = None) -> list[Event]:
+    """A hotel-night event per person sleeping in a hotel after ``day`` (only ``member``'s when given).
+
+    The whole tour's calendar names the person in the summary; a personal calendar does not.
+    """
+    if day.night is None:
+        return []
+    events = []
+    for stay in day.night.stays:
+        hotel = stay_hotel(tour, stay)
+        if hotel is None or (member is not None and stay.crew_id != member.id):
+            continue
+        person = tour.crew_by_id[stay.crew_id]
+        summary = f"Hotel: {hotel.name}" + (f" — {person.name}" if member is None else "")
+        event = _event(tour, ("hotel", stay.crew_id, day.date.isoformat()), summary, stamp)
+        check_in, check_out = hotel_night(day.date, hotel)
+        event.add("dtstart", check_in)
+        event.add("dtend", check_out)
+        event.add("transp", "TRANSPARENT")  # asleep is not busy: the show that evening still counts
+        event.add("location", ", ".join(part for part in (hotel.name, hotel.address) if part))
+        event.add("geo", vGeo((hotel.place.lat, hotel.place.lon)))
+        if stay.room is RoomKind.DOUBLE and stay.room_mate:
+            room = f"double room with {tour.crew_by_id[stay.room_mate].name}"
+        else:
+            room = f"{stay.room.value} room" if stay.room else "room"
+        lines = [f"{person.name}: {room}",
+                 f"check-in {check_in:%H:%M}, check-out {check_out:%H:%M} (local time, {hotel.place.timezone})"]
+        if hotel.contact:
+            lines.append(f"Contact: {hotel.contact}")
+        event.add("description", "\n".join(lines))
+        events.append(event)
+    return events
+
+
+def calendar(plan: Plan, tour: Tour, days: tuple[Day, ...], name: str, stamp: datetime,
+             member: CrewMember | None = None) -> Calendar:
+    """A calendar of ``days`` (all of the tour's, or ``member``'s), with its time zones."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -105,7 +144,7 @@ def calendar(plan: Plan, tour: Tour, days: tuple[Day, ...], name: str, stamp: da
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     for day in days:
-        for event in day_events(tour, day, stamp):
+        for event in day_events(tour, day, stamp) + hotel_events(tour, day, stamp, member):
             cal.add_component(event)
     cal.add_missing_timezones()
     return cal
@@ -117,4 +156,4 @@ def tour_calendar(plan: Plan, tour: Tour, days: tuple[Day, ...], stamp: datetime
 
 def crew_calendar(plan: Plan, tour: Tour, days: tuple[Day, ...], member: CrewMember, stamp: datetime) -> Calendar:
     mine = tuple(d for d in days if member in d.crew)
-    return calendar(plan, tour, mine, f"{tour.name} — {member.name}", stamp)
+    return calendar(plan, tour, mine, f"{tour.name} — {member.name}", stamp, member)

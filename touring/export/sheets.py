@@ -11,8 +11,10 @@ from datetime import date, datetime
 from html import escape
 
 from solvers.crossings import crossings as known_crossings
-from touring.export.timeline import Day, hours, place_name, utc_offset
-from touring.model import CrewMember, DayKind, Tour
+from touring.export.timeline import (
+    CHECK_IN, CHECK_OUT, Day, hotel_by_id, hours, place_name, stay_hotel, utc_offset,
+)
+from touring.model import CrewMember, DayKind, Hotel, RoomKind, Stay, StayKind, ToBook, Tour
 
 STYLE = """
 :root { color-scheme: light; }
@@ -23,6 +25,9 @@ table { border-collapse: collapse; width: 100%; } th, td { text-align: left; pad
 td.n, th.n { text-align: right; white-space: nowrap; } th { font-weight: 600; }
 .where { font-size: 1.1em; margin: 0; } .muted { color: #555; }
 .zone { border: 2px solid #b00; padding: 0.4em; margin: 0.6em 0; font-weight: 600; }
+.to-book { border: 2px dashed #b00; background: #fff4f4; padding: 0.4em; margin: 0.6em 0; }
+.to-book ul { margin: 0.2em 0; padding-left: 1.2em; }
+.hotel { margin: 0.4em 0; }
 nav { margin: 0.5em 0 1em; } nav a { margin-right: 1em; }
 a { color: #0645ad; }
 section.day { page-break-after: always; break-after: page; }
@@ -134,6 +139,103 @@ def _next_departure(tour: Tour, day: Day, following: Day | None) -> str:
             f"{escape(leg.origin.name)} to {escape(leg.destination.name)}.</p>")
 
 
+def to_book_box(tour: Tour, lines: tuple[ToBook, ...]) -> str:
+    """A framed box of rooms still to book, each line with who needs them and why."""
+    if not lines:
+        return ""
+    items = "".join(
+        f"<li><strong>{escape(b.text)}</strong> — for "
+        f"{escape(', '.join(tour.crew_by_id[c].name if c in tour.crew_by_id else c for c in b.crew_ids))}"
+        f" <span class=\"muted\">({escape(b.reason)})</span></li>" for b in lines)
+    return f'<div class="to-book"><strong>Still to book</strong><ul>{items}</ul></div>'
+
+
+def _hotel_lines(hotel: Hotel) -> list[str]:
+    """Name, address (or coordinates) and contact of a hotel, as HTML lines."""
+    lines = [f"<strong>{escape(hotel.name)}</strong>",
+             escape(hotel.address) if hotel.address
+             else f'<span class="muted">{hotel.place.lat:.4f}, {hotel.place.lon:.4f}</span>']
+    lines.append(f"Contact: {_contact(hotel.contact)}" if hotel.contact else "Contact: —")
+    return lines
+
+
+def room_text(tour: Tour, stay: Stay) -> str:
+    """``double, with Ben Janssens``, ``single`` or ``double (alone)``."""
+    if stay.room is RoomKind.DOUBLE:
+        return f"double, with {tour.crew_by_id[stay.room_mate].name}" if stay.room_mate else "double (alone)"
+    return stay.room.value if stay.room else "room"
+
+
+def room_lines(tour: Tour, stays: list[Stay]) -> list[str]:
+    """The rooms of one hotel, a shared double once: ``Double: Anna Peeters & Ben Janssens``."""
+    lines, seen = [], set()
+    for stay in stays:
+        if stay.crew_id in seen:
+            continue
+        name = tour.crew_by_id[stay.crew_id].name
+        if stay.room is RoomKind.DOUBLE and stay.room_mate:
+            seen.add(stay.room_mate)
+            lines.append(f"Double: {escape(name)} &amp; {escape(tour.crew_by_id[stay.room_mate].name)}")
+        elif stay.room is RoomKind.DOUBLE:
+            lines.append(f"Double (alone): {escape(name)}")
+        else:
+            lines.append(f"Single: {escape(name)}")
+        seen.add(stay.crew_id)
+    return lines
+
+
+def _night_block(tour: Tour, day: Day) -> str:
+    """Tonight: each hotel with its rooms, who goes home, who sleeps on board, who has no bed yet."""
+    if day.night is None:
+        if day.place.id == tour.home.id:
+            return "<h2>Tonight</h2><p>Everyone sleeps at home.</p>"
+        return to_book_box(tour, day.to_book)  # accommodation not planned: only what is known
+    hotels = hotel_by_id(tour)
+    by_hotel: dict[str, list[Stay]] = {}
+    others: dict[StayKind, list[str]] = {}
+    for stay in day.night.stays:
+        if stay.kind is StayKind.HOTEL and stay.hotel_id in hotels:
+            by_hotel.setdefault(stay.hotel_id, []).append(stay)
+        else:
+            others.setdefault(stay.kind, []).append(tour.crew_by_id[stay.crew_id].name)
+    parts = [f"<h2>Tonight (check-in {CHECK_IN:%H:%M}, check-out {CHECK_OUT:%H:%M})</h2>"
+             if by_hotel else "<h2>Tonight</h2>", to_book_box(tour, day.to_book)]
+    for hotel_id, stays in by_hotel.items():
+        lines = _hotel_lines(hotels[hotel_id]) + room_lines(tour, stays)
+        parts.append('<p class="hotel">' + "<br>".join(lines) + "</p>")
+    labels = {StayKind.HOME: "At home", StayKind.NIGHTLINER: "On the nightliner",
+              StayKind.UNBOOKED: "Not booked yet"}
+    rows = "".join(f"<tr><td>{label}</td><td>{escape(', '.join(others[kind]))}</td></tr>"
+                   for kind, label in labels.items() if kind in others)
+    if rows:
+        parts.append(f"<table>{rows}</table>")
+    if not day.night.stays:
+        parts.append("<p>Nobody on the road tonight.</p>")
+    return "".join(parts)
+
+
+def _my_night(tour: Tour, day: Day, member: CrewMember) -> str:
+    """One person's bed after ``day``, as a line of the itinerary; empty when not planned."""
+    if day.night is None:
+        return "Night: at home" if day.place.id == tour.home.id else ""
+    stay = day.night.stay(member.id)
+    if stay is None:
+        return ""
+    hotel = stay_hotel(tour, stay)
+    if hotel is not None:
+        details = [escape(x) for x in (hotel.address,) if x] + \
+                  ([f"contact {_contact(hotel.contact)}"] if hotel.contact else [])
+        return (f"Night: <strong>{escape(hotel.name)}</strong>{(', ' + ', '.join(details)) if details else ''}"
+                f" ({escape(room_text(tour, stay))}; check-in {CHECK_IN:%H:%M})")
+    if stay.kind is StayKind.HOME:
+        return "Night: at home"
+    if stay.kind is StayKind.NIGHTLINER:
+        return "Night: on the nightliner"
+    lines = [b.text for b in day.to_book if member.id in b.crew_ids]
+    return ("Night: <strong>not booked yet</strong>"
+            + (f" ({escape('; '.join(lines))})" if lines else ""))
+
+
 def day_section(tour: Tour, day: Day, following: Day | None, map_href: str | None = None) -> str:
     """The call sheet of one day, as a ``<section>``."""
     show = f" — {escape(day.plan_day.show_id)}" if day.plan_day.show_id else ""
@@ -149,6 +251,7 @@ def day_section(tour: Tour, day: Day, following: Day | None, map_href: str | Non
         + (f"<table>{times}</table>" if times else "<p>Nothing timed.</p>")
         + f"\n<h2>Travel</h2>{_travel_table(tour, day)}\n"
         f"<h2>Crew ({len(day.crew)})</h2>" + (f"<table>{crew}</table>" if crew else "<p>Nobody.</p>")
+        + f"\n{_night_block(tour, day)}"
         + f"\n<h2>Next day</h2>{_next_departure(tour, day, following)}\n</section>"
     )
 
@@ -174,7 +277,7 @@ def day_sheets_document(tour: Tour, days: tuple[Day, ...]) -> str:
 
 def personal_page(tour: Tour, member: CrewMember, days: tuple[Day, ...], map_href: str | None = None) -> str:
     """One person's itinerary: only the days they are on the road."""
-    parts = [f"<nav class=\"screen\"><a href=\"../index.html\">All exports</a></nav>",
+    parts = ["<nav class=\"screen\"><a href=\"../index.html\">All exports</a></nav>",
              f"<h1>{escape(member.name)}: {escape(tour.name)}</h1>",
              f"<p>{escape(', '.join(member.roles))}{' · ' + _contact(member.phone) if member.phone else ''}</p>"]
     if map_href:
@@ -192,12 +295,14 @@ def personal_page(tour: Tour, member: CrewMember, days: tuple[Day, ...], map_hre
             details = [escape(x) for x in (day.venue.address,) if x] + \
                       ([f"contact {_contact(day.venue.contact)}"] if day.venue.contact else [])
             venue = f"<br>{escape(day.venue.name)}{(': ' + ', '.join(details)) if details else ''}"
+        night = _my_night(tour, day, member)
         parts.append(
             f'<section class="brief"><h2>{_long_date(day.date)}: {KIND_TITLES[day.kind]}{show}</h2>'
             f"<p>{escape(place_name(tour, day.place.id))} ({escape(day.place.timezone)} {utc_offset(day.noon)})"
             f"{venue}{_zone_notice(day)}"
             + (f"<br>Times: {times}" if times else "")
             + (f"<br>Travel: {travel}" if travel else "")
+            + (f"<br>{night}" if night else "")
             + f"</p>{_next_departure(tour, day, following) if following is None or (following.date - day.date).days == 1 else ''}"
             + "</section>")
     return page(f"{member.name}: {tour.name}", "\n".join(parts))

@@ -1,8 +1,10 @@
-"""The itinerary as tables: Schedule (a row per day), Shows, Crew and Travel.
+"""The itinerary as tables: Schedule (a row per day), Shows, Crew, Travel, Hotels (a row
+per person per night, when the accommodation is planned) and To book (when rooms are
+still to find).
 
 Each table is a header and rows of typed cells (dates stay dates, numbers stay numbers);
-:func:`xlsx_bytes` and :func:`csv_text` turn them into files. Sheets for runs, hotels,
-paperwork and costs join when the plan has those parts.
+:func:`xlsx_bytes` and :func:`csv_text` turn them into files. Sheets for runs, paperwork
+and costs join when the plan has those parts.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from touring.export.timeline import Day, place_name
+from touring.export.timeline import Day, hotel_by_id, place_name, slug
 from touring.model import Plan, Tour
 
 Cell = str | int | float | date | time | None
@@ -20,9 +22,13 @@ Cell = str | int | float | date | time | None
 
 @dataclass(frozen=True)
 class Table:
-    name: str  # the sheet's name; the CSV file is its lower-case form
+    name: str  # the sheet's name; the CSV file is its slug (To book: to-book.csv)
     header: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
+
+    @property
+    def csv_name(self) -> str:
+        return f"{slug(self.name)}.csv"
 
 
 def _clock(moment: datetime | None) -> time | None:
@@ -86,9 +92,39 @@ def travel_table(tour: Tour, days: tuple[Day, ...]) -> Table:
                  tuple(rows))
 
 
+def hotels_table(plan: Plan, tour: Tour) -> Table:
+    """Every bed of every night away: a hotel room, home, the nightliner or not booked yet."""
+    hotels = hotel_by_id(tour)
+    names = {c.id: c.name for c in tour.crew}
+    rows = []
+    for night in plan.accommodation:
+        for stay in night.stays:
+            hotel = hotels.get(stay.hotel_id) if stay.hotel_id else None
+            rows.append((night.day, names.get(stay.crew_id, stay.crew_id), stay.kind.value,
+                         hotel.name if hotel else "", hotel.address if hotel else "",
+                         stay.room.value if stay.room else "", names.get(stay.room_mate, stay.room_mate or ""),
+                         stay.price, plan.currency, place_name(tour, night.place_id)))
+    return Table("Hotels", ("date", "crew", "kind", "hotel", "address", "room", "room_mate", "price", "currency",
+                            "near"), tuple(rows))
+
+
+def to_book_table(plan: Plan, tour: Tour) -> Table:
+    """The rooms no hotel in the data could give, one row per night and place."""
+    names = {c.id: c.name for c in tour.crew}
+    rows = tuple((b.day, b.place_name, b.singles, b.doubles, "; ".join(names.get(c, c) for c in b.crew_ids),
+                  b.reason, b.text) for b in plan.to_book)
+    return Table("To book", ("date", "near", "singles", "doubles", "crew", "reason", "what"), rows)
+
+
 def itinerary_tables(plan: Plan, tour: Tour, days: tuple[Day, ...]) -> tuple[Table, ...]:
-    return (schedule_table(plan, tour, days), shows_table(plan, tour), crew_table(tour, days),
-            travel_table(tour, days))
+    """The tables of the itinerary workbook; Hotels and To book only when the plan has them."""
+    tables = [schedule_table(plan, tour, days), shows_table(plan, tour), crew_table(tour, days),
+              travel_table(tour, days)]
+    if plan.accommodation_report is not None:
+        tables.append(hotels_table(plan, tour))
+    if plan.to_book:
+        tables.append(to_book_table(plan, tour))
+    return tuple(tables)
 
 
 def _text(cell: Cell) -> str:

@@ -8,7 +8,9 @@ The plan has dates; exports need times. Until transport runs exist these rules g
 - a show runs from the venue's load-in to its curfew (:data:`DEFAULT_LOAD_IN` and
   :data:`DEFAULT_CURFEW` where the venue gives none; a curfew at or before the load-in is
   after midnight);
-- every crew member travels with the tour on each day they are available.
+- every crew member travels with the tour on each day they are available;
+- a hotel night runs from :data:`CHECK_IN` (15:00) to :data:`CHECK_OUT` (10:00) the next
+  morning, in the hotel's local time.
 
 Nothing here writes files; every datetime is time-zone aware, in the zone of its place.
 """
@@ -22,11 +24,16 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from touring.model import CrewMember, DayKind, Place, Plan, PlanDay, ShowBooking, Tour, TravelPart, Venue
+from touring.model import (
+    CrewMember, DayKind, Hotel, Night, Place, Plan, PlanDay, ShowBooking, Stay, StayKind, ToBook, Tour, TravelPart,
+    Venue,
+)
 
 DEPARTURE = time(8, 0)
 DEFAULT_LOAD_IN = time(12, 0)
 DEFAULT_CURFEW = time(23, 0)
+CHECK_IN = time(15, 0)
+CHECK_OUT = time(10, 0)
 
 
 @lru_cache(maxsize=64)
@@ -99,6 +106,8 @@ class Day:
     crew: tuple[CrewMember, ...]
     previous_zone: str | None  # the zone of the day before, when the clocks differ from it
     previous_offset: str | None
+    night: Night | None = None  # the beds of the night that follows; None: not planned, or home
+    to_book: tuple[ToBook, ...] = ()  # rooms still to book for that night
 
     @property
     def date(self) -> date:
@@ -174,9 +183,29 @@ def _timed_legs(plan: Plan, tour: Tour) -> dict[date, tuple[Leg, ...]]:
     return {day: tuple(legs) for day, legs in timed.items()}
 
 
+def hotel_by_id(tour: Tour) -> dict[str, Hotel]:
+    return {h.id: h for h in tour.hotels}
+
+
+def stay_hotel(tour: Tour, stay: Stay) -> Hotel | None:
+    """The hotel of a hotel stay; ``None`` for a night at home, on board or not booked."""
+    if stay.kind is not StayKind.HOTEL or stay.hotel_id is None:
+        return None
+    return hotel_by_id(tour)[stay.hotel_id]
+
+
+def hotel_night(day: date, hotel: Hotel) -> tuple[datetime, datetime]:
+    """Check-in on ``day`` and check-out the next morning, in the hotel's local time."""
+    return at(day, CHECK_IN, hotel.place), at(day + timedelta(days=1), CHECK_OUT, hotel.place)
+
+
 def timeline(plan: Plan, tour: Tour) -> tuple[Day, ...]:
-    """The days the tour is away, in order, with their local times, legs and crew."""
+    """The days the tour is away, in order, with their local times, legs, crew and nights."""
     legs = _timed_legs(plan, tour)
+    nights = {n.day: n for n in plan.accommodation}
+    to_book: dict[date, list[ToBook]] = {}
+    for line in plan.to_book:
+        to_book.setdefault(line.day, []).append(line)
     bookings = {b.show_id: b for b in plan.bookings}
     days = []
     previous: tuple[str, str] | None = None
@@ -191,7 +220,8 @@ def timeline(plan: Plan, tour: Tour) -> tuple[Day, ...]:
                 if plan_day.kind is DayKind.SHOW and plan_day.show_id in bookings else None
             crew = tuple(c for c in tour.crew if c.is_available(plan_day.day))
             days.append(Day(plan_day, place, venue, show, legs.get(plan_day.day, ()), crew,
-                            previous[0] if changed else None, previous[1] if changed else None))
+                            previous[0] if changed else None, previous[1] if changed else None,
+                            nights.get(plan_day.day), tuple(to_book.get(plan_day.day, ()))))
         previous = clocks
     return tuple(days)
 
