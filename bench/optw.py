@@ -31,7 +31,6 @@ import argparse
 import csv
 import math
 import sys
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction

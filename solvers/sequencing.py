@@ -57,7 +57,7 @@ from touring.errors import FieldError
 # How solve_path shares its time. Budgets are in deterministic units (local-search
 # evaluations, CP-SAT deterministic time) so that a run is reproducible; the shares of
 # wall time are only guards for slow or busy machines.
-WORK_PER_SECOND = 1_500_000
+WORK_PER_SECOND = 1_200_000
 """Local-search work units per second of ``time_limit_s`` (one 2020s core does 3-7 million
 a second on the OPTW benchmark, so this is about a third of the time)."""
 SEARCH_SHARE_CAP = 0.4
@@ -498,8 +498,10 @@ class _LocalSearch:
     consecutive visits and repeat. Added here, because the plain scheme stalls after a
     few hundred shakes: a random run to remove and a random exponent ``a`` per round
     (from the seeded ``rng``), a *replace* move (drop a visit for a dearer one that then
-    fits), a 2-opt pass that makes the path end earlier to free time, and a return to the
-    best path after a number of rounds without improvement.
+    fits), a *swap* of a visit for an unvisited stop of the same prize when the path then
+    ends earlier, a 2-opt pass that makes the path end earlier to free time, and a return
+    to the best path after a number of rounds without improvement. The replace and swap
+    moves were what got the clustered (c10x) and pr instances unstuck.
 
     Times are kept as earliest starts with, per position, how far the arrival could be
     pushed later (``room``), so an insertion is checked in constant time. With several
@@ -525,6 +527,7 @@ class _LocalSearch:
         self.candidates = [i for i in range(1, self.end) if reach.reachable(i)]
         self.work = 0
         self.reset_every = 8
+        self.use_swap = True
 
     # -- times -------------------------------------------------------------------------
     def _begin(self, node: int, arrival: int) -> tuple[int, int] | None:
@@ -650,6 +653,38 @@ class _LocalSearch:
                 return shorter
         return None
 
+    def swap_equal(self, route: list[int], pool: set[int]) -> list[int] | None:
+        """Trade a visit for an unvisited stop of the same prize if the path then ends
+        earlier (more time left to insert); ``None`` if no such trade exists."""
+        prize = self.prize
+        finish = self._end_arrival(route)
+        for k, dropped in enumerate(route):
+            if dropped in self.required:
+                continue
+            same = [j for j in sorted(pool) if prize[j] == prize[dropped]]
+            if not same:
+                continue
+            shorter = route[:k] + route[k + 1:]
+            timed = self.timing(shorter)
+            if timed is None:
+                continue
+            # The quickest place for a same-prize stop (weight 1: ratio = 1 / shift).
+            saved, self.weight = self.weight, [1.0] * len(self.weight)
+            try:
+                best = self.best_insertion(shorter, *timed, same)
+            finally:
+                self.weight = saved
+            if best is None:
+                continue
+            _, j, pos = best
+            candidate = shorter[:pos] + [j] + shorter[pos:]
+            end = self._end_arrival(candidate)
+            if end is not None and end < finish:
+                pool.discard(j)
+                pool.add(dropped)
+                return candidate
+        return None
+
     def two_opt(self, route: list[int]) -> list[int]:
         """Reverse segments while that makes the path end earlier (frees time to insert)."""
         best_end = self._end_arrival(route)
@@ -673,6 +708,11 @@ class _LocalSearch:
             if swapped is not None:
                 route = self.fill(swapped, pool)
                 continue
+            if self.use_swap:
+                traded = self.swap_equal(route, pool)
+                if traded is not None:
+                    route = self.fill(traded, pool)
+                    continue
             before = len(route)
             route = self.fill(self.two_opt(route), pool)
             if len(route) == before:
@@ -783,7 +823,15 @@ def _segment_lns(problem: PathProblem, search: _LocalSearch, route: list[int],
             node = j
         latest_v = departure + travel[node][v] + room[first + length]
         outside = set(route) - set(segment)
-        free = [j for j in search.candidates if j not in outside and j not in segment]
+        # Offer only stops that could fit in the gap on their own (in tight windows most
+        # stops cannot), the closest first.
+        free = []
+        for j in search.candidates:
+            if j in outside or j in segment:
+                continue
+            found = search._begin(j, leave + travel[u][j])
+            if found is not None and found[0] + duration[j] + travel[j][v] <= latest_v:
+                free.append(j)
         free.sort(key=lambda j: (travel[u][j] + travel[j][v], j))
         nodes = segment + free[:pool_size]
         stops = tuple(problem.stops[j - 1] for j in nodes)

@@ -331,3 +331,17 @@ def test_problem_validation_names_the_field():
         PathProblem(stops=(stop, stop), travel=good, start_time=0, end_by=5)
     with pytest.raises(ValueError, match="^end_by:"):
         PathProblem(stops=(stop,), travel=good, start_time=6, end_by=5)
+
+
+def test_no_stops_gives_the_empty_path():
+    problem = PathProblem(stops=(), travel=((0, 3), (3, 0)), start_time=0, end_by=5)
+    result = solve_path(problem, time_limit_s=1, workers=1)
+    assert result.status == Status.OPTIMAL and result.visits == () and result.prize == 0
+
+
+def test_progress_reports_the_warm_start_and_solutions():
+    seen = []
+    result = solve_path(_tiny(), time_limit_s=2, workers=1,
+                        progress=lambda seconds, prize, bound: seen.append((prize, bound)))
+    assert seen and seen[0][0] == result.heuristic_prize
+    assert all(prize <= bound for prize, bound in seen)
