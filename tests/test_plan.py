@@ -51,6 +51,9 @@ def test_plan_json_is_versioned_and_never_overwritten(tiny_tour, tmp_path):
     assert set(schedule) >= {"objective", "best_bound", "wall_time_s", "seed", "workers", "time_limit_s"}
     assert [s["show_id"] for s in document["shows"]] == [b.show_id for b in plan.bookings]
     assert document["days"][0]["date"] == "2026-03-01" and document["days"][0]["place"]["timezone"]
+    assert document["costs"]["income"] == document["summary"]["fees"] and document["paperwork"] == []
+    costs = [line["amount"] for line in document["costs"]["lines"] if line["category"] != "fees"]
+    assert round(sum(costs), 2) == document["costs"]["costs"]
     assert not list((out / "versions").glob(".staged-*"))
 
 
@@ -60,6 +63,7 @@ def test_plan_command_prints_the_table_and_summary(tiny_tour, tmp_path):
     assert "show    ab-brussels        Ancienne Belgique" in result.output
     assert "Shows played: 3 (3 required, 0 optional), 3 nights" in result.output
     assert "Solver: cp-sat optimal" in result.output
+    assert "Result: fees 12,500 - costs " in result.output
     assert "plan " in result.stderr and "bound" in result.stderr  # progress lines
     assert (tmp_path / "out" / "plan.json").exists()
 

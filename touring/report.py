@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from touring.costs import cost_rollup
 from touring.model import DayKind, Plan, SolverReport, StayKind, Tour
+from touring.paperwork import DISCLAIMER, paperwork
 
 
 def _hours(minutes: int) -> str:
@@ -65,6 +67,7 @@ def summary_lines(plan: Plan, tour: Tour) -> list[str]:
                          f"{len(plan.equipment_moves)} rental pick-up(s) and return(s)")
             lines += [f"  {x.text}" for x in plan.left_behind]
             lines += [f"  {m.text}" for m in plan.equipment_moves]
+        lines += cost_summary(plan, tour) + paperwork_summary(plan, tour)
     else:
         lines.append("No plan: the tour cannot be done as given." if report.status == "infeasible"
                      else "No plan found within the time limit.")
@@ -79,6 +82,25 @@ def summary_lines(plan: Plan, tour: Tour) -> list[str]:
     if plan.loading_report is not None:
         lines.append(_solver_line("Loading solver", plan.loading_report, "points"))
     return lines
+
+
+def cost_summary(plan: Plan, tour: Tour) -> list[str]:
+    """The tour's result by category (plan.json holds every line)."""
+    costs = cost_rollup(tour, plan)
+    parts = ", ".join(f"{c.value.replace('_', ' ')} {amount:,.0f}" for c, amount in costs.by_category.items()
+                      if amount and not c.income)
+    lines = [f"Result: fees {costs.income:,.0f} - costs {costs.costs:,.0f} = {costs.result:,.0f} {costs.currency} "
+             f"({parts}; {costs.estimated:,.0f} of it estimated from touring/data tables)"]
+    return lines + [f"  not priced: {what}" for what in costs.not_priced]
+
+
+def paperwork_summary(plan: Plan, tour: Tour) -> list[str]:
+    """What to have ready at each border, by date."""
+    items = paperwork(tour, plan)
+    if not items:
+        return []
+    return [f"Borders ({DISCLAIMER}):"] + [f"  {i.day.isoformat()} {i.from_country}→{i.to_country} "
+                                           f"[{i.action.value}] {i.text}" for i in items]
 
 
 def _solver_line(label: str, report: SolverReport, currency: str) -> str:

@@ -11,8 +11,10 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from touring.costs import cost_rollup
 from touring.io.files import write_text_atomic
 from touring.model import Plan, SolverReport, Tour
+from touring.paperwork import paperwork
 
 SCHEMA = "touring-plan"
 SCHEMA_VERSION = 1
@@ -37,6 +39,8 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
         solvers["crew"] = solver(plan.crew_report)
     if plan.loading_report is not None:
         solvers["loading"] = solver(plan.loading_report)
+    # Paperwork and costs are pure functions of tour and plan: computed when written, not held by Plan.
+    costs = cost_rollup(tour, plan)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -84,6 +88,21 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
              "crew_ids": list(b.crew_ids), "reason": b.reason, "text": b.text}
             for b in plan.to_book
         ],
+        "paperwork": [
+            {"date": i.day.isoformat(), "kind": i.kind.value, "action": i.action.value, "from": i.from_id,
+             "to": i.to_id, "from_country": i.from_country, "to_country": i.to_country, "crew_id": i.crew_id,
+             "value": i.value, "text": i.text, "source": i.source}
+            for i in paperwork(tour, plan)
+        ],
+        "costs": {
+            "currency": costs.currency, "costs": costs.costs, "income": costs.income, "result": costs.result,
+            "estimated": costs.estimated,
+            "by_category": {c.value: amount for c, amount in costs.by_category.items()},
+            "not_priced": list(costs.not_priced),
+            "lines": [{"date": line.day.isoformat(), "category": line.category.value, "item": line.item,
+                       "quantity": line.quantity, "unit": line.unit, "rate": line.rate, "amount": line.amount,
+                       "estimate": line.estimate} for line in costs.lines],
+        },
         "crew": [
             {"show_id": c.show_id, "date": c.day.isoformat(), "kind": c.kind.value, "start": c.start.isoformat(),
              "end": c.end.isoformat(), "roles": [{"role": role, "crew_id": crew_id} for role, crew_id in c.roles]}
