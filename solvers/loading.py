@@ -224,6 +224,23 @@ def _add_capacity(model: cp_model.CpModel, tour: Tour, leg: LoadLeg, x: dict, us
             model.add(units <= e.quantity * on)
 
 
+def _add_bound_cuts(model: cp_model.CpModel, tour: Tour, leg: LoadLeg, left: dict, used: dict) -> None:
+    """Implied constraints that give the LP its bound: what is not left behind needs at
+    least one vehicle, and vehicles whose room adds up to its volume and weight."""
+    items = {e.id: e for e in tour.equipment}
+    on = [(vehicle, used[leg.index, vehicle.id]) for vehicle in tour.vehicles if (leg.index, vehicle.id) in used]
+    if not on:
+        return
+    units_left = [(items[i], left[leg.index, i]) for i in leg.equipment_ids]
+    model.add(sum(flag for _, flag in on) + sum(units for _, units in units_left) >= 1)
+    model.add(sum(litres_down(v.volume_m3) * flag for v, flag in on)
+              + sum(litres_up(e.volume_m3) * units for e, units in units_left)
+              >= sum(litres_up(e.volume_m3) * e.quantity for e, _ in units_left))
+    model.add(sum(grams_down(v.payload_kg) * flag for v, flag in on)
+              + sum(grams_up(e.weight_kg) * units for e, units in units_left)
+              >= sum(grams_up(e.weight_kg) * e.quantity for e, _ in units_left))
+
+
 def _add_moves(model: cp_model.CpModel, tour: Tour, legs: list[LoadLeg], x: dict, moved: dict) -> None:
     """Units in a vehicle that did not hold them on the item's previous leg."""
     items = {e.id: e for e in tour.equipment}
@@ -255,6 +272,7 @@ def _build(tour: Tour, legs: list[LoadLeg]) -> tuple[_Model, int, int]:
         _add_units(model, tour, leg, x, left)
         # Step 2: the vehicles' limits.
         _add_capacity(model, tour, leg, x, used)
+        _add_bound_cuts(model, tour, leg, left, used)
     # Step 3: units changing vehicle between an item's legs.
     _add_moves(model, tour, legs, x, moved)
     # Step 4: lexicographic weights: nothing left, then fewest vehicles, then fewest moves.
