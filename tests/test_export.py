@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from solvers.schedule import ScheduleParams
+from touring.costs import Category, cost_rollup
 from touring.export import ExportError, export_plan
 from touring.export.calendars import tour_calendar
 from touring.export.sheets import day_section, personal_page
@@ -22,6 +23,7 @@ from touring.export.timeline import crew_days, timeline
 from touring.io import load_tour
 from touring.io.plan import read_plan, write_plan
 from touring.model import DateRange, DayKind, Place
+from touring.paperwork import PaperworkKind, paperwork
 from touring.planning import make_plan
 
 TINY = Path(__file__).parent / "data" / "tiny"
@@ -64,6 +66,34 @@ def hotel_planned(tmp_path_factory):
     export_plan(plan, loaded.tour, out / "first", stamp=STAMP)
     export_plan(plan, loaded.tour, out / "second", pdf=False, stamp=STAMP + timedelta(days=3))
     return plan, loaded.tour, out
+
+
+def border_tour(target: Path) -> Path:
+    """A copy of the tiny tour whose Antwerp venue is the Roundhouse in London, and whose
+    technician Carl is a US national: two legs cross into and out of Great Britain."""
+    shutil.copytree(TINY, target, ignore=shutil.ignore_patterns(".touring"))
+    venues, crew = target / "venues.csv", target / "crew.csv"
+    venues.write_text(venues.read_text().replace("desingel-antwerp,De Singel,Antwerpen,BE,51.1920,4.4160",
+                                                 "desingel-antwerp,Roundhouse,London,GB,51.5432,-0.1519"))
+    crew.write_text(crew.read_text().replace("carl,Carl De Smet,technician,Aalst,BE,BE,",
+                                             "carl,Carl De Smet,technician,Aalst,BE,US,"))
+    return target
+
+
+@pytest.fixture(scope="module")
+def border_planned(tmp_path_factory):
+    """The border tour's plan read back from plan.json (with its rota and loading), and its export."""
+    out = tmp_path_factory.mktemp("border")
+    loaded = load_tour(border_tour(out / "tour"))
+    write_plan(make_plan(loaded, ScheduleParams(time_limit_s=5)), loaded.tour, out / "plan", tour_source=out / "tour")
+    plan = read_plan(out / "plan" / "plan.json")
+    export_plan(plan, loaded.tour, out / "export", stamp=STAMP)
+    return plan, loaded.tour, out / "export"
+
+
+def _sheet_rows(sheet) -> list[dict]:
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
 
 
 def _events(path: Path) -> list:
@@ -133,7 +163,9 @@ def test_the_workbook_has_dated_frozen_sheets_and_matching_csv(planned):
     plan, _, out, _, _ = planned
     workbook = load_workbook(out / "first" / "itinerary.xlsx")
     # Anna has no bed near Gent (Ben and Carl go home): the plan has rooms to book.
-    assert workbook.sheetnames == ["Schedule", "Shows", "Crew", "Travel", "Hotels", "To book"]
+    # No border on this tour: no Paperwork sheet.
+    assert workbook.sheetnames == ["Schedule", "Shows", "Crew", "Travel", "Hotels", "To book", "Costs", "Rota",
+                                   "Loads"]
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"
         assert sheet.column_dimensions["A"].width > 4
@@ -202,7 +234,7 @@ def test_a_night_at_home_is_on_the_day_sheet_and_the_itinerary(planned):
 def test_the_hotels_sheet_has_a_bed_per_person_per_night_with_real_dates(hotel_planned):
     plan, tour, out = hotel_planned
     workbook = load_workbook(out / "first" / "itinerary.xlsx")
-    assert workbook.sheetnames[-2:] == ["Hotels", "To book"]
+    assert workbook.sheetnames[4:6] == ["Hotels", "To book"]
     hotels = workbook["Hotels"]
     header = [c.value for c in hotels[1]]
     assert header[:4] == ["date", "crew", "kind", "hotel"] and {"room", "room_mate", "price"} <= set(header)
@@ -294,3 +326,108 @@ def _move_venue(tour, venue_id: str, zone: str, lat: float, lon: float):
     venue = tour.venue_by_id[venue_id]
     moved = dataclasses.replace(venue, place=Place(venue.id, venue.name, lat, lon, zone, "GB"))
     return dataclasses.replace(tour, venues=tuple(moved if v.id == venue_id else v for v in tour.venues))
+
+
+# --- borders, rota, loading and costs (the border tour) -------------------------------
+
+def test_the_day_a_leg_crosses_into_britain_has_a_paperwork_box(border_planned):
+    plan, tour, out = border_planned
+    items = paperwork(tour, plan)
+    carnet = next(i for i in items if i.kind is PaperworkKind.CARNET and i.to_country == "GB")
+    sheet = (out / "days" / f"{carnet.day.isoformat()}.html").read_text()
+    box = sheet[sheet.index('<div class="papers">'):]
+    box = box[:box.index("</div>")]
+    for text in ("planning aid, not legal advice", "→ Roundhouse (BE → GB)",
+                 '<td class="required">Required</td><td class="what">ATA carnet</td>'
+                 f"<td>ATA carnet for the gear, {carnet.value:,.0f} EUR on board",
+                 '<td class="required">Required</td><td class="what">Entry to GB</td>'
+                 "<td><strong>Carl De Smet (US)</strong>: an ETA",
+                 "<strong>Anna Peeters (BE), Ben Janssens (NL)</strong>: an ETA",  # the same need: one row
+                 "clocks go back 1 h: Europe/Brussels (UTC+01:00) → Europe/London (UTC+00:00)"):
+        assert text in box, text
+    border_days = {i.day.isoformat() for i in items}
+    assert len(border_days) == 2  # into Britain and back
+    others = [p for p in (out / "days").glob("*.html") if p.stem not in border_days]
+    assert others and not any('class="papers"' in p.read_text() for p in others)
+
+
+def test_a_day_sheet_gives_the_crew_on_duty_and_the_gear_per_vehicle(border_planned):
+    plan, tour, out = border_planned
+    for shift in plan.crew_shifts:
+        sheet = (out / "days" / f"{shift.day.isoformat()}.html").read_text()
+        kind = "show" if shift.kind is DayKind.SHOW else "set-up"
+        assert f"<h2>Crew on duty: {kind} {shift.start:%H:%M}–{shift.end:%H:%M}</h2>" in sheet
+        for role, crew_id in shift.roles:
+            assert f"<tr><td>{role}</td><td>{tour.crew_by_id[crew_id].name}</td>" in sheet
+    truck = next(x for x in plan.loads if x.vehicle_id == "truck" and x.to_id == "desingel-antwerp")
+    sheet = (out / "days" / f"{truck.day.isoformat()}.html").read_text()
+    assert (f"<strong>truck</strong>, Ancienne Belgique → Roundhouse: {truck.volume_m3:,.1f} of 22.0 m³, "
+            f"{truck.weight_kg:,.0f} of 3,000 kg") in sheet
+    assert '<tr><td>Set pieces</td><td class="n">4</td><td class="n">10.0</td><td class="n">480</td></tr>' in sheet
+    pickup = next(m for m in plan.equipment_moves if m.kind == "pickup")
+    assert "pick up 1 × Hazer (rented) at Antwerpen (supplier)" in \
+        (out / "days" / f"{pickup.day.isoformat()}.html").read_text()
+
+
+def test_a_personal_itinerary_has_the_shifts_and_the_entry_requirements_of_that_person(border_planned):
+    plan, tour, out = border_planned
+    carl = (out / "crew" / "carl.html").read_text()
+    mine = [s for s in plan.crew_shifts if "carl" in s.crew_ids]
+    assert mine and carl.count("<br>Work: technician, ") == len(mine)
+    assert f"technician, show {mine[-1].start:%H:%M}–{mine[-1].end:%H:%M}" in carl
+    assert 'Border: <span class="required">required</span> — Carl De Smet (US) working in GB' in carl
+    assert "Border: <span class=\"check\">check</span> — Carl De Smet (US) working in BE" in carl  # back home
+    anna = (out / "crew" / "anna.html").read_text()
+    assert "Anna Peeters (BE) working in GB" in anna and "Carl De Smet (US)" not in anna
+
+
+def test_the_paperwork_costs_rota_and_loads_sheets_match_the_plan(border_planned):
+    plan, tour, out = border_planned
+    workbook = load_workbook(out / "itinerary.xlsx")
+    assert workbook.sheetnames[-4:] == ["Paperwork", "Costs", "Rota", "Loads"]
+    for name in ("Paperwork", "Costs", "Rota", "Loads"):
+        sheet = workbook[name]
+        assert sheet.freeze_panes == "A2" and sheet["A2"].is_date and sheet.column_dimensions["A"].width > 4
+        rows = list(csv.reader((out / "csv" / f"{name.lower()}.csv").open(encoding="utf-8")))
+        assert rows[0] == [c.value for c in sheet[1]] and len(rows) == sheet.max_row
+
+    papers = _sheet_rows(workbook["Paperwork"])
+    assert len(papers) == len(paperwork(tour, plan))
+    carnets = [r for r in papers if r["kind"] == "carnet"]
+    assert [(r["countries"], r["action"], r["gear_value"]) for r in carnets] == [
+        ("BE → GB", "required", 104900), ("GB → BE", "required", 104900)]
+    assert ("entry", "required", "Carl De Smet") in {(r["kind"], r["action"], r["who"]) for r in papers}
+
+    report = cost_rollup(tour, plan)
+    costs = _sheet_rows(workbook["Costs"])
+    lines = [r for r in costs if r["date"] is not None]
+    assert len(lines) == len(report.lines) and all(r["category"] in {c.value for c in Category} for r in lines)
+    assert round(sum(r["amount"] for r in lines), 2) == report.result  # income +, costs −
+    totals = {r["item"]: r["amount"] for r in costs if r["category"] == "total"}
+    assert (totals["result"], totals["costs"], totals["income"]) == (report.result, -report.costs, report.income)
+    for category in {r["category"] for r in lines}:
+        assert round(sum(r["amount"] for r in lines if r["category"] == category), 2) == totals[category]
+    assert {r["estimate"] for r in lines} == {"yes", "no"}
+    with (out / "csv" / "costs.csv").open(encoding="utf-8") as f:
+        amounts = [float(r["amount"]) for r in csv.DictReader(f) if r["date"]]
+    assert round(sum(amounts), 2) == report.result
+
+    rota = _sheet_rows(workbook["Rota"])
+    assert [(r["date"].date(), r["role"], r["crew"]) for r in rota] == [
+        (s.day, role, tour.crew_by_id[crew_id].name) for s in plan.crew_shifts for role, crew_id in s.roles]
+
+    loads = _sheet_rows(workbook["Loads"])
+    truck = next(x for x in plan.loads if x.vehicle_id == "truck")
+    assert [(r["item"], r["units"], r["m3"], r["kg"]) for r in loads
+            if r["vehicle"] == "truck" and r["date"].date() == truck.day] == [
+        (line.item, line.units, line.volume_m3, line.weight_kg) for line in truck.lines]
+    assert {r["item"] for r in loads} == {"Set pieces", "Lighting flight cases", "Hazer (rented)"}
+
+
+def test_the_index_links_the_new_tables_and_gives_the_result(border_planned):
+    plan, tour, out = border_planned
+    index = (out / "index.html").read_text()
+    for name in ("paperwork", "costs", "rota", "loads"):
+        assert f'href="csv/{name}.csv"' in index
+    report = cost_rollup(tour, plan)
+    assert f"<strong>Result: {report.result:,.2f} EUR</strong> (fees {report.income:,.2f} EUR − costs " in index

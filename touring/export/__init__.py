@@ -6,16 +6,20 @@ sheets, personal itineraries and maps, from a plan and its tour.
     OUT/index.html                    links to everything below
     OUT/calendars/tour.ics            the whole tour
     OUT/calendars/crew-ID.ics         one per crew member
-    OUT/itinerary.xlsx                sheets Schedule, Shows, Crew, Travel, Hotels, To book
-    OUT/csv/{schedule,shows,crew,travel,hotels,to-book}.csv
-    OUT/days/YYYY-MM-DD.html          a day sheet per day on the road, with the night's beds
+    OUT/itinerary.xlsx                sheets Schedule, Shows, Crew, Travel, Hotels, To book,
+                                      Paperwork, Costs, Rota, Loads
+    OUT/csv/{schedule,shows,crew,travel,hotels,to-book,paperwork,costs,rota,loads}.csv
+    OUT/days/YYYY-MM-DD.html          a day sheet per day on the road: times, travel, paperwork
+                                      at the borders, the crew on duty, the gear per vehicle,
+                                      the night's beds
     OUT/days/day-sheets.pdf           all day sheets, one page each
     OUT/crew/ID.html, OUT/crew/ID.pdf personal itineraries
     OUT/maps/tour.html, OUT/maps/day-YYYY-MM-DD.html, OUT/maps/crew-ID.html
 
 Hotels and To book join the workbook when the plan has its accommodation and rooms still
 to book; the calendars then hold a hotel night per person, and the index lists the rooms
-still to book at the top.
+still to book at the top. Paperwork, Rota and Loads join when the plan crosses a border, has
+its rota, has its loading; Costs whenever the roll-up has lines, and the index gives its result.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
+from touring.costs import CostReport, cost_rollup
 from touring.export import calendars, sheets, tables
 from touring.export.pdf import PdfUnavailable, pdf_bytes
 from touring.export.timeline import Day, crew_days, hotel_by_id, slug, timeline
@@ -102,7 +107,8 @@ def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True
                     calendars.crew_calendar(plan, tour, days, member, stamp).to_ical())
 
     # Spreadsheets.
-    itinerary = tables.itinerary_tables(plan, tour, days)
+    costs = cost_rollup(tour, plan)
+    itinerary = tables.itinerary_tables(plan, tour, days, costs)
     write.bytes("itinerary.xlsx", tables.xlsx_bytes(itinerary))
     for table in itinerary:
         write.text(f"csv/{table.csv_name}", tables.csv_text(table))
@@ -126,11 +132,12 @@ def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True
         if pdf:
             write.bytes(f"crew/{slug(member.id)}.pdf", pdf_bytes(document))
 
-    write.text("index.html", _index(plan, tour, days, itinerary, pdf))
+    write.text("index.html", _index(plan, tour, days, itinerary, costs, pdf))
     return write.written
 
 
-def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], itinerary: tuple[tables.Table, ...], pdf: bool) -> str:
+def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], itinerary: tuple[tables.Table, ...], costs: CostReport,
+           pdf: bool) -> str:
     def link(href: str, text: str) -> str:
         return f'<a href="{escape(href)}">{escape(text)}</a>'
 
@@ -149,6 +156,7 @@ def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], itinerary: tuple[table
     body = (
         f"<h1>{escape(tour.name)}</h1><p>On the road {first:%d %b %Y} – {last:%d %b %Y}: "
         f"{len(plan.bookings)} shows, {plan.km:,.0f} km.</p>"
+        + _result(costs)
         + _to_book(plan, tour, days)
         + f"<h2>Whole tour</h2><ul><li>{link('maps/tour.html', 'Map of the tour')}</li>"
         f"<li>{link('calendars/tour.ics', 'Calendar (iCalendar)')}</li>"
@@ -159,6 +167,21 @@ def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], itinerary: tuple[table
         + f"</ul><h2>Crew</h2><table>{crew_rows}</table><h2>Day sheets</h2><table>{day_rows}</table>"
     )
     return sheets.page(f"{tour.name}: exports", body)
+
+
+def _result(costs: CostReport) -> str:
+    """The roll-up's result in one line, with what is estimated and what could not be priced."""
+    if not costs.lines:
+        return ""
+
+    def money(amount: float) -> str:
+        return f"{amount:,.2f} {escape(costs.currency)}"
+
+    text = (f"<p><strong>Result: {money(costs.result)}</strong> (fees {money(costs.income)} − costs "
+            f"{money(costs.costs)}, of which {money(costs.estimated)} estimated")
+    if costs.not_priced:
+        text += f"; not priced: {escape('; '.join(costs.not_priced))}"
+    return text + ").</p>"
 
 
 def _to_book(plan: Plan, tour: Tour, days: tuple[Day, ...]) -> str:

@@ -14,7 +14,8 @@ from solvers.crossings import crossings as known_crossings
 from touring.export.timeline import (
     CHECK_IN, CHECK_OUT, Day, hotel_by_id, hours, place_name, stay_hotel, utc_offset,
 )
-from touring.model import CrewMember, DayKind, Hotel, RoomKind, Stay, StayKind, ToBook, Tour
+from touring.model import CrewMember, CrewShift, DayKind, Hotel, RoomKind, Stay, StayKind, ToBook, Tour
+from touring.paperwork import DISCLAIMER, Action, PaperworkItem, PaperworkKind
 
 STYLE = """
 :root { color-scheme: light; }
@@ -28,6 +29,11 @@ td.n, th.n { text-align: right; white-space: nowrap; } th { font-weight: 600; }
 .to-book { border: 2px dashed #b00; background: #fff4f4; padding: 0.4em; margin: 0.6em 0; }
 .to-book ul { margin: 0.2em 0; padding-left: 1.2em; }
 .hotel { margin: 0.4em 0; }
+.papers { border: 2px solid #b60; background: #fff8ec; padding: 0.4em; margin: 0.6em 0; break-inside: avoid; }
+.papers { font-size: 0.9em; } .papers p { margin: 0.1em 0 0.3em; } .papers td { padding-bottom: 0.3em; }
+.papers td.what, .papers td.required, .papers td.check { white-space: nowrap; }
+.required { color: #b00; font-weight: 600; } .check { color: #b60; font-weight: 600; }
+.left { color: #b00; font-weight: 600; }
 nav { margin: 0.5em 0 1em; } nav a { margin-right: 1em; }
 a { color: #0645ad; }
 section.day { page-break-after: always; break-after: page; }
@@ -236,12 +242,127 @@ def _my_night(tour: Tour, day: Day, member: CrewMember) -> str:
             + (f" ({escape('; '.join(lines))})" if lines else ""))
 
 
+ACTION_TITLES = {Action.REQUIRED: "Required", Action.CHECK: "Check", Action.INFO: "Note"}
+PAPER_TITLES = {PaperworkKind.CARNET: "ATA carnet", PaperworkKind.ENTRY: "Entry", PaperworkKind.TIME_ZONE: "Clocks"}
+
+
+def _source(source: str) -> str:
+    if source.startswith(("http://", "https://")):
+        return f' <span class="muted">(<a href="{escape(source)}">source</a>)</span>'
+    return f' <span class="muted">({escape(source)})</span>' if source else ""
+
+
+def paperwork_box(tour: Tour, items: tuple[PaperworkItem, ...]) -> str:
+    """A framed box of what must be ready at the day's borders, leg by leg, with the disclaimer.
+
+    Crew members who need the same thing share one row (a crew of twelve with one
+    requirement is one row, not twelve).
+    """
+    if not items:
+        return ""
+    legs: dict[tuple[str, str], dict[tuple, list]] = {}
+    for item in items:
+        rows = legs.setdefault((item.from_id, item.to_id), {})
+        member = tour.crew_by_id.get(item.crew_id or "")
+        if item.kind is PaperworkKind.ENTRY and member is not None and ": " in item.text:
+            # The text is "Name (NL) working in GB: what is needed"; the row names the people.
+            who = f"{member.name} ({member.nationality})" if member.nationality else member.name
+            rows.setdefault((item.kind, item.action, item.text.split(": ", 1)[1], item.source), []).append(who)
+        else:
+            rows.setdefault((item.kind, item.action, item.text, item.source), [])
+    parts = [f'<div class="papers"><strong>Paperwork</strong> <span class="muted">— {escape(DISCLAIMER)}</span>']
+    for (from_id, to_id), rows in legs.items():
+        head = next(i for i in items if (i.from_id, i.to_id) == (from_id, to_id))
+        countries = f" ({head.from_country} → {head.to_country})" if head.from_country != head.to_country else ""
+        cells = []
+        for (kind, action, text, source), people in rows.items():
+            what = PAPER_TITLES[kind] + (f" to {head.to_country}" if kind is PaperworkKind.ENTRY else "")
+            details = (f"<strong>{escape(', '.join(people))}</strong>: " if people else "") + escape(text)
+            cells.append(f'<tr><td class="{action.value}">{ACTION_TITLES[action]}</td><td class="what">{what}</td>'
+                         f"<td>{details}{_source(source)}</td></tr>")
+        parts.append(f"<p>{escape(place_name(tour, from_id))} → {escape(place_name(tour, to_id))}{countries}</p>"
+                     f"<table>{''.join(cells)}</table>")
+    return "".join(parts) + "</div>"
+
+
+def _shift_times(shift: CrewShift) -> str:
+    end = f"{shift.end:%H:%M}" if shift.end.date() == shift.start.date() else f"{shift.end:%H:%M} ({shift.end:%a %d})"
+    return f"{shift.start:%H:%M}–{end}"
+
+
+def _crew_block(tour: Tour, day: Day) -> str:
+    """Who is on duty in which role (from the rota), and who else is on the road; everyone
+    available with their roles when the day has no rota."""
+    def phone(member: CrewMember) -> str:
+        return _contact(member.phone) if member.phone else ""
+
+    if not day.shifts:
+        crew = "".join(f"<tr><td>{escape(c.name)}</td><td>{escape(', '.join(c.roles))}</td>"
+                       f"<td>{phone(c)}</td></tr>" for c in day.crew)
+        return f"<h2>Crew ({len(day.crew)})</h2>" + (f"<table>{crew}</table>" if crew else "<p>Nobody.</p>")
+    parts, on_duty = [], set()
+    for shift in day.shifts:
+        reasons: dict[str, list[str]] = {}
+        for gap in day.unfilled:
+            if (gap.show_id, gap.kind) == (shift.show_id, shift.kind):
+                reasons.setdefault(gap.role, []).append(gap.reason)
+        rows = []
+        for role, crew_id in shift.roles:
+            if crew_id is None:
+                reason = reasons.get(role, []).pop(0) if reasons.get(role) else ""
+                rows.append(f'<tr><td>{escape(role)}</td><td class="left">nobody</td>'
+                            f'<td class="muted">{escape(reason)}</td></tr>')
+                continue
+            on_duty.add(crew_id)
+            member = tour.crew_by_id[crew_id]
+            rows.append(f"<tr><td>{escape(role)}</td><td>{escape(member.name)}</td><td>{phone(member)}</td></tr>")
+        parts.append(f"<h2>Crew on duty: {KIND_TITLES[shift.kind].lower()} {_shift_times(shift)}</h2>"
+                     f"<table><tr><th>Role</th><th>Who</th><th></th></tr>{''.join(rows)}</table>")
+    others = [c.name for c in day.crew if c.id not in on_duty]
+    if others:
+        parts.append(f"<p>Also on the road: {escape(', '.join(others))}</p>")
+    return "".join(parts)
+
+
+def _gear_block(tour: Tour, day: Day) -> str:
+    """What each vehicle carries on the day's legs against its limits, gear left behind, rental moves."""
+    if not (day.loads or day.left_behind or day.moves):
+        return ""
+    parts = ["<h2>Gear</h2>"]
+    for load in day.loads:
+        vehicle = tour.vehicle_by_id[load.vehicle_id].name if load.vehicle_id in tour.vehicle_by_id \
+            else load.vehicle_id
+        rows = "".join(f'<tr><td>{escape(line.item)}</td><td class="n">{line.units}</td>'
+                       f'<td class="n">{line.volume_m3:,.1f}</td><td class="n">{line.weight_kg:,.0f}</td></tr>'
+                       for line in load.lines)
+        parts.append(
+            f"<p><strong>{escape(vehicle)}</strong>, {escape(place_name(tour, load.from_id))} → "
+            f"{escape(place_name(tour, load.to_id))}: {load.volume_m3:,.1f} of {load.volume_limit_m3:,.1f} m³, "
+            f"{load.weight_kg:,.0f} of {load.payload_limit_kg:,.0f} kg</p>"
+            '<table><tr><th>Item</th><th class="n">Units</th><th class="n">m³</th><th class="n">kg</th></tr>'
+            f"{rows}</table>")
+    if day.left_behind:
+        items = "".join(f'<li class="left">{escape(x.text)}</li>' for x in day.left_behind)
+        parts.append(f"<p>Fits in no vehicle:</p><ul>{items}</ul>")
+    if day.moves:
+        items = "".join(f"<li>{escape(_move_text(tour, move))}</li>" for move in day.moves)
+        parts.append(f"<p>Rental gear:</p><ul>{items}</ul>")
+    return "".join(parts)
+
+
+def _move_text(tour: Tour, move) -> str:
+    where = tour.places[move.supplier_id].name if move.supplier_id in tour.places else move.supplier_id
+    show = place_name(tour, tour.show_by_id[move.show_id].venue_id) if move.show_id in tour.show_by_id \
+        else move.show_id
+    if move.kind == "pickup":
+        return f"pick up {move.units} × {move.item} at {where} (supplier), before {show}"
+    return f"return {move.units} × {move.item} to {where} (supplier), after {show}"
+
+
 def day_section(tour: Tour, day: Day, following: Day | None, map_href: str | None = None) -> str:
     """The call sheet of one day, as a ``<section>``."""
     show = f" — {escape(day.plan_day.show_id)}" if day.plan_day.show_id else ""
     times = "".join(f"<tr><td>{label}</td><td class=\"n\">{value}</td></tr>" for label, value in _times(day))
-    crew = "".join(f"<tr><td>{escape(c.name)}</td><td>{escape(', '.join(c.roles))}</td>"
-                   f"<td>{_contact(c.phone) if c.phone else ''}</td></tr>" for c in day.crew)
     map_link = f'<p class="screen"><a href="{escape(map_href)}">Map of the day</a></p>' if map_href else ""
     return (
         f'<section class="day">\n<h1>{_long_date(day.date)}: {KIND_TITLES[day.kind]}{show}</h1>'
@@ -249,8 +370,8 @@ def day_section(tour: Tour, day: Day, following: Day | None, map_href: str | Non
         f"{_venue_block(day)}\n"
         f"<h2>Times (local, {escape(day.place.timezone)} {utc_offset(day.noon)})</h2>"
         + (f"<table>{times}</table>" if times else "<p>Nothing timed.</p>")
-        + f"\n<h2>Travel</h2>{_travel_table(tour, day)}\n"
-        f"<h2>Crew ({len(day.crew)})</h2>" + (f"<table>{crew}</table>" if crew else "<p>Nobody.</p>")
+        + f"\n<h2>Travel</h2>{_travel_table(tour, day)}\n{paperwork_box(tour, day.paperwork)}\n"
+        + _crew_block(tour, day) + f"\n{_gear_block(tour, day)}"
         + f"\n{_night_block(tour, day)}"
         + f"\n<h2>Next day</h2>{_next_departure(tour, day, following)}\n</section>"
     )
@@ -296,12 +417,20 @@ def personal_page(tour: Tour, member: CrewMember, days: tuple[Day, ...], map_hre
                       ([f"contact {_contact(day.venue.contact)}"] if day.venue.contact else [])
             venue = f"<br>{escape(day.venue.name)}{(': ' + ', '.join(details)) if details else ''}"
         night = _my_night(tour, day, member)
+        work = "; ".join(f"{escape(role)}, {KIND_TITLES[shift.kind].lower()} {_shift_times(shift)}"
+                         for shift in day.shifts for role, crew_id in shift.roles if crew_id == member.id)
+        papers = "".join(
+            f'<br>Border: <span class="{item.action.value}">{ACTION_TITLES[item.action].lower()}</span> — '
+            f"{escape(item.text)}{_source(item.source)}"
+            for item in day.paperwork if item.kind is PaperworkKind.ENTRY and item.crew_id == member.id)
         parts.append(
             f'<section class="brief"><h2>{_long_date(day.date)}: {KIND_TITLES[day.kind]}{show}</h2>'
             f"<p>{escape(place_name(tour, day.place.id))} ({escape(day.place.timezone)} {utc_offset(day.noon)})"
             f"{venue}{_zone_notice(day)}"
             + (f"<br>Times: {times}" if times else "")
+            + (f"<br>Work: {work}" if work else "")
             + (f"<br>Travel: {travel}" if travel else "")
+            + (papers + f' <span class="muted">({escape(DISCLAIMER)})</span>' if papers else "")
             + (f"<br>{night}" if night else "")
             + f"</p>{_next_departure(tour, day, following) if following is None or (following.date - day.date).days == 1 else ''}"
             + "</section>")

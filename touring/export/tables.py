@@ -1,10 +1,11 @@
 """The itinerary as tables: Schedule (a row per day), Shows, Crew, Travel, Hotels (a row
-per person per night, when the accommodation is planned) and To book (when rooms are
-still to find).
+per person per night, when the accommodation is planned), To book (when rooms are still
+to find), Paperwork (what to have ready at the borders), Costs (every line of the cost
+roll-up, then its totals), Rota (a row per role place) and Loads (a row per item per
+vehicle per leg). A table joins the workbook only when it has rows.
 
 Each table is a header and rows of typed cells (dates stay dates, numbers stay numbers);
-:func:`xlsx_bytes` and :func:`csv_text` turn them into files. Sheets for runs, paperwork
-and costs join when the plan has those parts.
+:func:`xlsx_bytes` and :func:`csv_text` turn them into files.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from touring.costs import Category, CostReport, cost_rollup
 from touring.export.timeline import Day, hotel_by_id, place_name, slug
 from touring.model import Plan, Tour
+from touring.paperwork import PaperworkItem
 
 Cell = str | int | float | date | time | None
 
@@ -116,15 +119,97 @@ def to_book_table(plan: Plan, tour: Tour) -> Table:
     return Table("To book", ("date", "near", "singles", "doubles", "crew", "reason", "what"), rows)
 
 
-def itinerary_tables(plan: Plan, tour: Tour, days: tuple[Day, ...]) -> tuple[Table, ...]:
-    """The tables of the itinerary workbook; Hotels and To book only when the plan has them."""
+def _leg(tour: Tour, from_id: str, to_id: str) -> str:
+    return f"{place_name(tour, from_id)} → {place_name(tour, to_id)}"
+
+
+def paperwork_table(tour: Tour, items: tuple[PaperworkItem, ...]) -> Table:
+    """What to have ready at each border, a row per item (a planning aid, not legal advice)."""
+    names = {c.id: c.name for c in tour.crew}
+    rows = tuple((i.day, _leg(tour, i.from_id, i.to_id), f"{i.from_country} → {i.to_country}", i.kind.value,
+                  i.action.value, names.get(i.crew_id, i.crew_id or ""), i.value, i.text, i.source) for i in items)
+    return Table("Paperwork", ("date", "leg", "countries", "kind", "action", "who", "gear_value", "text", "source"),
+                 rows)
+
+
+def costs_table(report: CostReport) -> Table:
+    """Every line of the roll-up, then its totals; ``amount`` is income positive, costs negative.
+
+    The lines' amounts add up to the ``result`` row, and each category's lines to the
+    category's ``total`` row (all computed from the same whole cents).
+    """
+    def signed(category: Category, cents: int) -> float:
+        return (cents if category.income else -cents) / 100
+
+    rows: list[tuple[Cell, ...]] = [
+        (line.day, line.category.value, line.item, line.quantity, line.unit, line.rate,
+         signed(line.category, line.cents), report.currency, line.estimate) for line in report.lines]
+    if report.lines:
+        rows.append((None,) * 9)
+        for category in Category:
+            if any(line.category is category for line in report.lines):
+                rows.append((None, "total", category.value, None, None, None,
+                             signed(category, report.cents(category)), report.currency, None))
+        rows += [(None, "total", "costs", None, None, None, -report.cost_cents / 100, report.currency, None),
+                 (None, "total", "of which estimates", None, None, None, -report.estimated, report.currency, True),
+                 (None, "total", "income", None, None, None, report.income_cents / 100, report.currency, None),
+                 (None, "total", "result", None, None, None, report.result, report.currency, None)]
+    rows += [(None, "not priced", text, None, None, None, None, None, None) for text in report.not_priced]
+    return Table("Costs", ("date", "category", "item", "quantity", "unit", "rate", "amount", "currency", "estimate"),
+                 tuple(rows))
+
+
+def rota_table(plan: Plan, tour: Tour) -> Table:
+    """A row per role place of every show night and set-up day; an empty ``crew`` says why in ``note``."""
+    names = {c.id: c.name for c in tour.crew}
+    rows = []
+    for shift in plan.crew_shifts:
+        reasons = {}
+        for gap in plan.unfilled_roles:
+            if (gap.show_id, gap.day, gap.kind) == (shift.show_id, shift.day, shift.kind):
+                reasons.setdefault(gap.role, []).append(gap.reason)
+        for role, crew_id in shift.roles:
+            note = "" if crew_id else (reasons.get(role) or ["nobody"]).pop(0)
+            rows.append((shift.day, shift.show_id, shift.kind.value, role, names.get(crew_id, crew_id or ""),
+                         _clock(shift.start), _clock(shift.end), note))
+    return Table("Rota", ("date", "show", "kind", "role", "crew", "start", "end", "note"), tuple(rows))
+
+
+def loads_table(plan: Plan, tour: Tour) -> Table:
+    """A row per item per vehicle per leg, then the units that fit in no vehicle."""
+    vehicles = {v.id: v.name for v in tour.vehicles}
+    rows: list[tuple[Cell, ...]] = []
+    for load in plan.loads:
+        for line in load.lines:
+            rows.append((load.day, _leg(tour, load.from_id, load.to_id), vehicles.get(load.vehicle_id, load.vehicle_id),
+                         line.item, line.units, line.volume_m3, line.weight_kg, load.volume_limit_m3,
+                         load.payload_limit_kg, ""))
+    items = {e.id: e.item for e in tour.equipment}
+    for left in plan.left_behind:
+        rows.append((left.day, _leg(tour, left.from_id, left.to_id), "",
+                     items.get(left.equipment_id, left.equipment_id), left.units, None, None, None, None,
+                     f"left behind: {left.reason}"))
+    rows.sort(key=lambda row: row[0])
+    return Table("Loads", ("date", "leg", "vehicle", "item", "units", "m3", "kg", "vehicle_m3_limit",
+                           "vehicle_kg_limit", "note"), tuple(rows))
+
+
+def itinerary_tables(plan: Plan, tour: Tour, days: tuple[Day, ...],
+                     costs: CostReport | None = None) -> tuple[Table, ...]:
+    """The tables of the itinerary workbook; the later ones only when they have rows.
+
+    ``costs`` is the plan's cost roll-up (computed here when not given).
+    """
     tables = [schedule_table(plan, tour, days), shows_table(plan, tour), crew_table(tour, days),
               travel_table(tour, days)]
     if plan.accommodation_report is not None:
         tables.append(hotels_table(plan, tour))
     if plan.to_book:
         tables.append(to_book_table(plan, tour))
-    return tuple(tables)
+    optional = [paperwork_table(tour, tuple(item for day in days for item in day.paperwork)),
+                costs_table(costs if costs is not None else cost_rollup(tour, plan)),
+                rota_table(plan, tour), loads_table(plan, tour)]
+    return tuple(tables + [table for table in optional if table.rows])
 
 
 def _text(cell: Cell) -> str:
@@ -173,6 +258,9 @@ def xlsx_bytes(tables: tuple[Table, ...]) -> bytes:
             elif any(isinstance(v, time) for v in values):
                 for cell in sheet[letter][1:]:
                     cell.number_format = "hh:mm"
+            elif name == "amount":
+                for cell in sheet[letter][1:]:
+                    cell.number_format = "#,##0.00"
             width = max([len(name)] + [len(_text(v)) for v in values])
             sheet.column_dimensions[letter].width = min(60, width + 2)
     buffer = io.BytesIO()

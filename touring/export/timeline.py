@@ -8,7 +8,10 @@ The plan has dates; exports need times. Until transport runs exist these rules g
 - a show runs from the venue's load-in to its curfew (:data:`DEFAULT_LOAD_IN` and
   :data:`DEFAULT_CURFEW` where the venue gives none; a curfew at or before the load-in is
   after midnight);
-- every crew member travels with the tour on each day they are available;
+- every crew member travels with the tour on each day they are available; who works which
+  role comes from the rota (``plan.crew_shifts``) when it was planned;
+- the paperwork of a leg (:func:`touring.paperwork.paperwork`) and the rental pick-ups and
+  returns belong to the leg's first day; a vehicle's manifest to every day the leg is driven;
 - a hotel night runs from :data:`CHECK_IN` (15:00) to :data:`CHECK_OUT` (10:00) the next
   morning, in the hotel's local time.
 
@@ -25,9 +28,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from touring.model import (
-    CrewMember, DayKind, Hotel, Night, Place, Plan, PlanDay, ShowBooking, Stay, StayKind, ToBook, Tour, TravelPart,
-    Venue,
+    CrewMember, CrewShift, DayKind, EquipmentMove, Hotel, LeftBehind, Night, Place, Plan, PlanDay, ShowBooking, Stay,
+    StayKind, ToBook, Tour, TravelPart, UnfilledRole, Venue, VehicleLoad,
 )
+from touring.paperwork import PaperworkItem, paperwork
 
 DEPARTURE = time(8, 0)
 DEFAULT_LOAD_IN = time(12, 0)
@@ -108,6 +112,12 @@ class Day:
     previous_offset: str | None
     night: Night | None = None  # the beds of the night that follows; None: not planned, or home
     to_book: tuple[ToBook, ...] = ()  # rooms still to book for that night
+    paperwork: tuple[PaperworkItem, ...] = ()  # for the legs whose first day this is
+    shifts: tuple[CrewShift, ...] = ()  # the rota of the day's show or set-up; empty: none, or not planned
+    unfilled: tuple[UnfilledRole, ...] = ()  # role places of the day nobody can take
+    loads: tuple[VehicleLoad, ...] = ()  # the manifests of the legs driven this day
+    left_behind: tuple[LeftBehind, ...] = ()  # gear that fits in no vehicle on those legs
+    moves: tuple[EquipmentMove, ...] = ()  # rental pick-ups and returns on legs that start this day
 
     @property
     def date(self) -> date:
@@ -199,9 +209,39 @@ def hotel_night(day: date, hotel: Hotel) -> tuple[datetime, datetime]:
     return at(day, CHECK_IN, hotel.place), at(day + timedelta(days=1), CHECK_OUT, hotel.place)
 
 
+def _by_day(items) -> dict[date, tuple]:
+    found: dict[date, list] = {}
+    for item in items:
+        found.setdefault(item.day, []).append(item)
+    return {day: tuple(group) for day, group in found.items()}
+
+
+def _driven(legs: dict[date, tuple[Leg, ...]], items) -> dict[date, tuple]:
+    """Per-leg items (loads, left behind: dated by the leg's first day) on every day the leg is driven.
+
+    An item goes with a day's part that has its ends and is the latest such leg that
+    started on or before the day (a tour may drive the same two places twice).
+    """
+    found: dict[date, tuple] = {}
+    for day, timed in legs.items():
+        mine = []
+        for leg in timed:
+            ends = (leg.part.from_id, leg.part.to_id)
+            same = [x for x in items if (x.from_id, x.to_id) == ends and x.day <= day]
+            latest = max((x.day for x in same), default=None)
+            mine += [x for x in same if x.day == latest and x not in mine]
+        if mine:
+            found[day] = tuple(mine)
+    return found
+
+
 def timeline(plan: Plan, tour: Tour) -> tuple[Day, ...]:
-    """The days the tour is away, in order, with their local times, legs, crew and nights."""
+    """The days the tour is away, in order, with their local times, legs, crew and nights,
+    and what the rota, the loading and the borders add to each."""
     legs = _timed_legs(plan, tour)
+    papers = _by_day(paperwork(tour, plan))
+    shifts, unfilled, moves = _by_day(plan.crew_shifts), _by_day(plan.unfilled_roles), _by_day(plan.equipment_moves)
+    loads, left = _driven(legs, plan.loads), _driven(legs, plan.left_behind)
     nights = {n.day: n for n in plan.accommodation}
     to_book: dict[date, list[ToBook]] = {}
     for line in plan.to_book:
@@ -221,7 +261,10 @@ def timeline(plan: Plan, tour: Tour) -> tuple[Day, ...]:
             crew = tuple(c for c in tour.crew if c.is_available(plan_day.day))
             days.append(Day(plan_day, place, venue, show, legs.get(plan_day.day, ()), crew,
                             previous[0] if changed else None, previous[1] if changed else None,
-                            nights.get(plan_day.day), tuple(to_book.get(plan_day.day, ()))))
+                            nights.get(plan_day.day), tuple(to_book.get(plan_day.day, ())),
+                            papers.get(plan_day.day, ()), shifts.get(plan_day.day, ()),
+                            unfilled.get(plan_day.day, ()), loads.get(plan_day.day, ()),
+                            left.get(plan_day.day, ()), moves.get(plan_day.day, ())))
         previous = clocks
     return tuple(days)
 
