@@ -221,5 +221,14 @@ def export(plan_file: Path, out_dir: Path, tour_path: Path | None, no_pdf: bool)
     _export(plan_result, _load(tour_path).tour, out_dir, pdf=not no_pdf)
 
 
+def _register_extra_commands() -> None:
+    from touring.shuttle_cli import shuttle_command
+
+    main.add_command(shuttle_command)
+
+
+_register_extra_commands()
+
+
 if __name__ == "__main__":
     sys.exit(main())

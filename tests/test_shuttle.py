@@ -1,0 +1,253 @@
+"""Tests of festival shuttles: reading (touring/io/shuttle.py), planning (solvers/shuttle.py),
+the independent plan check (touring/shuttle.py) and the command (touring/shuttle_cli.py).
+
+All solves are real; the largest (40 generated transfers) takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import generate_transfers  # noqa: E402
+from solvers.shuttle import ShuttleParams, solve, travel_table  # noqa: E402
+from touring.errors import DataError  # noqa: E402
+from touring.io.shuttle import FestivalDataError, load_festival  # noqa: E402
+from touring.shuttle import check_plan  # noqa: E402
+from touring.shuttle_cli import shuttle_command  # noqa: E402
+
+EXAMPLE = ROOT / "data" / "festival-shuttle"
+FAST = ShuttleParams(time_limit=5.0, solution_limit=30, metaheuristic="GREEDY_DESCENT")
+
+TOML = 'name = "Tiny fest"\ndate = 2027-07-01\nsite = "site"\n'
+PLACES = (
+    "id,name,kind,lat,lon\n"
+    "site,Werchter festival site,site,50.9663,4.7023\n"
+    "bru,Brussels Airport,airport,50.9010,4.4844\n"
+)
+
+
+def write_festival(folder: Path, fleet: str, transfers: str, toml: str = TOML, places: str = PLACES) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "festival.toml").write_text(toml, encoding="utf-8")
+    (folder / "places.csv").write_text(places, encoding="utf-8")
+    (folder / "fleet.csv").write_text(fleet, encoding="utf-8")
+    (folder / "transfers.csv").write_text(transfers, encoding="utf-8")
+    return folder
+
+
+ONE_VAN = "id,kind,seats,luggage_m3,depot,cost_per_km,fixed_cost\nvan,van,4,1.0,site,0.4,100\n"
+HEADER = "id,who,from,to,earliest_pickup,latest_arrival,party,luggage_m3\n"
+
+
+def solved(folder: Path, params: ShuttleParams = FAST):
+    festival = load_festival(folder)
+    plan = solve(festival, params)
+    matrix = travel_table(festival)
+    assert check_plan(festival, plan, lambda a, b: matrix.leg(a, b).minutes) == []
+    return festival, plan
+
+
+def runs_of(plan) -> list[set[str]]:
+    return [set(run.transfers) for v in plan.vehicles for run in v.runs]
+
+
+# --------------------------------------------------------------------------- #
+# Reading
+# --------------------------------------------------------------------------- #
+
+
+def test_parsing_errors_are_all_named(tmp_path: Path) -> None:
+    folder = write_festival(
+        tmp_path / "bad",
+        fleet="id,kind,seats,luggage_m3,depot\nvan,lorry,4,1.0,site\nvan2,van,4,1.0,nowhere\n",
+        transfers=HEADER + "t1,A,bru,site,25:00,12:00,2,0.1\n"
+                           "t2,B,bru,moon,10:00,12:00,2,0.1\n"
+                           "t2,C,bru,site,10:00,12:00,2,0.1\n"
+                           "t4,D,bru,site,12:00,11:00,2,0.1\n"
+                           "t5,E,bru,site,10:00,12:00,zero,0.1\n",
+        places=PLACES + "x,Nowhere,castle,91,4\n",
+        toml=TOML + "speed = 3\n",
+    )
+    with pytest.raises(FestivalDataError) as caught:
+        load_festival(folder)
+    assert caught.value.errors == [
+        DataError("festival.toml", None, "speed", "unknown setting (known: name, date, site, service.minutes, "
+                  "service.per_passenger_minutes, travel.detour_factor, travel.speed_kmh, unserved_penalty)",
+                  setting=True),
+        DataError("places.csv", 4, "kind", "'castle' is not one of airport, station, hotel, site"),
+        DataError("fleet.csv", 2, "kind", "'lorry' is not one of car, van, bus"),
+        DataError("fleet.csv", 3, "depot", "'nowhere' is not a place in places.csv"),
+        DataError("transfers.csv", 2, "earliest_pickup", "'25:00' is not a time of day (write HH:MM, e.g. 20:15)"),
+        DataError("transfers.csv", 6, "party", "'zero' is not a whole number"),
+        DataError("transfers.csv", 4, "id", "repeats id 't2' of row 3"),
+        DataError("transfers.csv", 3, "to", "'moon' is not a place in places.csv"),
+        DataError("transfers.csv", 5, "latest_arrival", "11:00 is not after earliest_pickup 12:00"),
+    ]
+    assert "transfers.csv, row 3, column 'to': 'moon' is not a place in places.csv" in str(caught.value)
+
+
+def test_missing_file_and_setting(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER, toml='name = "x"\ndate = 2027-07-01\n')
+    (folder / "fleet.csv").unlink()
+    with pytest.raises(FestivalDataError) as caught:
+        load_festival(folder)
+    assert caught.value.errors == [
+        DataError("festival.toml", None, "site", "is required", setting=True),
+        DataError("fleet.csv", None, None, f"is missing from {folder}"),
+    ]
+
+
+def test_example_loads_with_site_time_zone() -> None:
+    festival = load_festival(EXAMPLE)
+    assert festival.timezone == "Europe/Brussels"
+    assert len(festival.vehicles()) == 40
+    assert len(festival.transfers) == 500
+
+
+# --------------------------------------------------------------------------- #
+# Capacity rules: holds / binds
+# --------------------------------------------------------------------------- #
+
+
+def test_two_small_parties_share_a_run(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,13:00,2,0.3\n"
+                                                               "b,B,bru,site,10:00,13:00,2,0.3\n")
+    _, plan = solved(folder)
+    assert len(plan.served) == 2
+    assert runs_of(plan) == [{"a", "b"}]
+
+
+def test_seats_split_a_run(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,13:00,3,0.3\n"
+                                                               "b,B,bru,site,10:00,13:00,2,0.3\n")
+    _, plan = solved(folder)
+    assert len(plan.served) == 2
+    assert sorted(runs_of(plan), key=sorted) == [{"a"}, {"b"}]
+
+
+def test_luggage_splits_a_run(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,13:00,1,0.6\n"
+                                                               "b,B,bru,site,10:00,13:00,1,0.6\n")
+    _, plan = solved(folder)
+    assert len(plan.served) == 2
+    assert sorted(runs_of(plan), key=sorted) == [{"a"}, {"b"}]
+
+
+# --------------------------------------------------------------------------- #
+# Unserved transfers carry a reason
+# --------------------------------------------------------------------------- #
+
+
+def test_window_too_short_is_unserved_with_reason(tmp_path: Path) -> None:
+    # Brussels Airport to Werchter is about 21 min at 75 km/h (geodesic x 1.3), plus 7 min boarding.
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "ok,A,bru,site,10:00,11:00,2,0.3\n"
+                                                               "late,B,bru,site,10:00,10:20,2,0.3\n")
+    festival, plan = solved(folder)
+    assert [s.transfer for s in plan.served] == ["ok"]
+    minutes = travel_table(festival).leg("bru", "site").minutes
+    arrives = f"10:{7 + minutes:02d}"
+    assert [(u.transfer, u.reason) for u in plan.unserved] == [(
+        "late", f"time: boarding 7 min from the earliest pickup 10:00 plus the direct drive of {minutes} min "
+                f"reaches site at {arrives}, after the latest arrival 10:20")]
+
+
+def test_party_larger_than_any_vehicle_is_unserved_with_reason(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "big,Orchestra,bru,site,10:00,13:00,20,1\n")
+    _, plan = solved(folder)
+    assert plan.served == ()
+    assert [(u.transfer, u.reason) for u in plan.unserved] == [
+        ("big", "seats: a party of 20 does not fit the largest vehicle (4 seats)")]
+
+
+def test_busy_fleet_drops_with_solver_reason(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,10:40,4,0.3\n"
+                                                               "b,B,bru,site,10:00,10:40,4,0.3\n")
+    _, plan = solved(folder)
+    assert len(plan.served) == 1 and len(plan.unserved) == 1
+    assert plan.unserved[0].reason.startswith("no vehicle was free to take it between 10:00 and 10:40")
+
+
+# --------------------------------------------------------------------------- #
+# The independent check catches a broken plan
+# --------------------------------------------------------------------------- #
+
+
+def test_check_plan_catches_late_arrival_and_overload(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,13:00,2,0.3\n")
+    festival, plan = solved(folder)
+    vehicle = plan.vehicles[0]
+    board, alight = vehicle.runs[0].stops
+    late = dataclasses.replace(alight, start=alight.start + timedelta(hours=3),
+                               departure=alight.departure + timedelta(hours=3))
+    broken = dataclasses.replace(plan, vehicles=(dataclasses.replace(
+        vehicle, runs=(dataclasses.replace(vehicle.runs[0], stops=(board, late)),)),))
+    problems = check_plan(festival, broken)
+    assert any("after the latest arrival 13:00" in p for p in problems)
+    crowded = dataclasses.replace(festival, transfers=(dataclasses.replace(festival.transfers[0], party=6),))
+    assert any("6 people on board, 4 seats" in p for p in check_plan(crowded, plan))
+
+
+# --------------------------------------------------------------------------- #
+# The generated example, determinism, the command
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("festival")
+    for name in ("festival.toml", "places.csv", "fleet.csv"):
+        shutil.copy(EXAMPLE / name, folder / name)
+    festival = load_festival(folder, with_transfers=False)
+    (folder / "transfers.csv").write_text(generate_transfers.to_csv(generate_transfers.generate(festival, 40, 7)))
+    return folder
+
+
+def test_generated_example_served_on_time(generated: Path) -> None:
+    festival, plan = solved(generated, ShuttleParams(time_limit=8.0))
+    transfers = {t.id: t for t in festival.transfers}
+    assert len(festival.transfers) == 40
+    assert len(plan.served) + len(plan.unserved) == 40
+    assert len(plan.served) >= 38
+    assert all(s.on_time(transfers[s.transfer]) for s in plan.served)
+    assert all(u.reason for u in plan.unserved)
+
+
+def test_reproducible_mode_is_deterministic(tmp_path: Path, generated: Path) -> None:
+    festival = load_festival(generated)
+    small = dataclasses.replace(festival, transfers=festival.transfers[:15])
+    first, second = solve(small, FAST), solve(small, FAST)
+    assert not first.hit_time_limit
+    assert dataclasses.replace(first, wall_time=0) == dataclasses.replace(second, wall_time=0)
+
+
+def test_command_writes_plan_and_prints_summary(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,13:00,2,0.3\n"
+                                                               "late,B,bru,site,10:00,10:20,2,0.3\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(shuttle_command, [str(folder), "-o", str(out), "--time-limit", "3",
+                                                  "--solutions", "20"])
+    assert result.exit_code == 0, result.output
+    assert "transfers served on time: 1 of 2" in result.output
+    assert "late (B): time: boarding 7 min" in result.output
+    data = json.loads((out / "shuttle.json").read_text())
+    assert data["served"] == 1 and data["unserved_transfers"][0]["transfer"] == "late"
+    assert data["vehicles"][0]["runs"][0][0]["start"] == "2027-07-01T10:00+02:00"
+
+
+def test_command_reports_data_errors(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,moon,10:00,13:00,2,0.3\n")
+    result = CliRunner().invoke(shuttle_command, [str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output == ("Error: 1 problem in the festival:\n"
+                             "  transfers.csv, row 2, column 'to': 'moon' is not a place in places.csv\n")
