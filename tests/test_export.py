@@ -431,3 +431,20 @@ def test_the_index_links_the_new_tables_and_gives_the_result(border_planned):
         assert f'href="csv/{name}.csv"' in index
     report = cost_rollup(tour, plan)
     assert f"<strong>Result: {report.result:,.2f} EUR</strong> (fees {report.income:,.2f} EUR − costs " in index
+
+
+def test_a_day_sheet_lists_the_times_of_the_day_in_order(planned):
+    plan, tour, _, _, _ = planned
+    from dataclasses import replace
+    from datetime import time
+
+    venue = tour.venue_by_id["ab-brussels"]
+    timed = replace(venue, soundcheck=time(17, 0), doors=time(19, 0), load_out=time(1, 30))
+    tour = replace(tour, venues=tuple(timed if v.id == venue.id else v for v in tour.venues))
+    days = {d.date: d for d in timeline(plan, tour)}
+    show_day = next(b.first_night for b in plan.bookings if b.show_id == "ab-brussels")
+    sheet = day_section(tour, days[show_day], None)
+    labels = ["Load-in", "Sound check", "Doors", "Show", "Curfew", "Load-out"]
+    positions = [sheet.index(f">{label}<") for label in labels]
+    assert positions == sorted(positions)
+    assert "01:30" in sheet

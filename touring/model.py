@@ -206,6 +206,9 @@ class Venue:
     load_in: time | None = None
     show_time: time | None = None
     curfew: time | None = None
+    soundcheck: time | None = None
+    doors: time | None = None
+    load_out: time | None = None  # after the curfew; an earlier clock time is the next day
     setup_days: int = 0
     radius_km: float | None = None
     radius_days: int | None = None

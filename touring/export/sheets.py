@@ -90,9 +90,13 @@ def _times(day: Day) -> list[tuple[str, str]]:
         rows.append((leg.arrive, label, _clock(leg.arrive, day.date)))
     if day.show is not None:
         rows.append((day.show.load_in, "Load-in", _clock(day.show.load_in, day.date)))
-        if day.show.show is not None:
-            rows.append((day.show.show, "Show", _clock(day.show.show, day.date)))
+        for moment, label in ((day.show.soundcheck, "Sound check"), (day.show.doors, "Doors"),
+                              (day.show.show, "Show")):
+            if moment is not None:
+                rows.append((moment, label, _clock(moment, day.date)))
         rows.append((day.show.curfew, "Curfew", _clock(day.show.curfew, day.date)))
+        if day.show.load_out is not None:
+            rows.append((day.show.load_out, "Load-out", _clock(day.show.load_out, day.date)))
     return [(label, text) for _, label, text in sorted(rows, key=lambda row: row[0])]
 
 

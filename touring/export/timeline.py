@@ -96,6 +96,9 @@ class ShowNight:
     load_in: datetime
     show: datetime | None
     curfew: datetime
+    soundcheck: datetime | None = None
+    doors: datetime | None = None
+    load_out: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,16 @@ def show_night(tour: Tour, booking: ShowBooking, day: date) -> ShowNight:
     if curfew <= load_in:
         curfew = at(day + timedelta(days=1), venue.curfew or DEFAULT_CURFEW, venue.place)
     show = at(day, venue.show_time, venue.place) if venue.show_time else None
-    return ShowNight(booking, venue, (day - booking.first_night).days + 1, load_in, show, curfew)
+
+    def after(clock_time, start: datetime) -> datetime | None:
+        """A clock time on the show day, or the next day when it comes before ``start``."""
+        if clock_time is None:
+            return None
+        moment = at(day, clock_time, venue.place)
+        return moment if moment >= start else at(day + timedelta(days=1), clock_time, venue.place)
+
+    return ShowNight(booking, venue, (day - booking.first_night).days + 1, load_in, show, curfew,
+                     after(venue.soundcheck, load_in), after(venue.doors, load_in), after(venue.load_out, curfew))
 
 
 def _timed_legs(plan: Plan, tour: Tour) -> dict[date, tuple[Leg, ...]]:
