@@ -65,6 +65,10 @@ class ScheduleParams:
     deterministic: bool = True
     explain_time_limit_s: float = 20.0
     warm_start: bool = True  # seed CP-SAT with a path from the core on large tours
+    # Replanning (solvers.replan): each show's previous first occupied day, given to CP-SAT
+    # as a hint, and the cost in the tour's currency of each show not kept on that day.
+    previous_starts: tuple[tuple[str, date], ...] = ()
+    move_penalty: float = 0.0
     progress: Progress | None = field(default=None, compare=False)
 
 
@@ -653,9 +657,11 @@ def solve(tour: Tour, matrix: TravelMatrix, params: ScheduleParams = SchedulePar
             return ScheduleResult("infeasible", conflicts=(reason,), wall_time_s=clock.monotonic() - started,
                                   lead_kind=kind)
 
+    if params.previous_starts:
+        _add_stability(tour, built, params)
     warm_share = WARM_START_SHARE * params.time_limit_s
     warm = _warm_start(tour, shows, built, params, warm_share) \
-        if params.warm_start and len(shows) >= WARM_START_MIN_SHOWS else None
+        if params.warm_start and not params.previous_starts and len(shows) >= WARM_START_MIN_SHOWS else None
     if warm is not None and params.progress is not None:
         params.progress(clock.monotonic() - started, _cost(tour, shows, built, warm) / 100, -math.inf)
     solver = _solver(params, params.time_limit_s - (clock.monotonic() - started))
@@ -710,6 +716,24 @@ def solve(tour: Tour, matrix: TravelMatrix, params: ScheduleParams = SchedulePar
     ordered_dropped = tuple(Dropped(s.id, dropped[s.id]) for s in tour.shows if s.id in dropped)
     return ScheduleResult(status, tuple(bookings), ordered_dropped, departure, return_home, objective, bound, gap,
                           clock.monotonic() - started, lead_kind=kind)
+
+
+def _add_stability(tour: Tour, built: _Model, params: ScheduleParams) -> None:
+    """Hint the previous start days and charge ``move_penalty`` per show not kept on its day."""
+    model, penalty = built.model, money_to_cents(params.move_penalty)
+    objective = model.proto.objective
+    for sid, previous in params.previous_starts:
+        if sid not in built.starts:
+            continue
+        t = (previous - tour.season.start).days
+        for u, literal in built.starts[sid].items():
+            model.add_hint(literal, u == t)
+        kept = built.starts[sid].get(t)
+        if kept is not None and penalty:
+            # penalty * (1 - kept), written into the objective the model already has.
+            objective.vars.append(kept.index)
+            objective.coeffs.append(-penalty)
+            objective.offset += penalty
 
 
 def _cost(tour: Tour, shows: list[_ShowDays], built: _Model, placement: dict[str, int]) -> int:

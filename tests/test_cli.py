@@ -76,7 +76,7 @@ def test_travel_with_unreachable_osrm_is_a_clear_error(tiny_tour):
     assert result.output.startswith("Error: ") and "http://127.0.0.1:9" in result.output
 
 
-@pytest.mark.parametrize("command", ["check", "travel", "plan", "export", "shuttle"])
+@pytest.mark.parametrize("command", ["check", "travel", "plan", "export", "shuttle", "replan", "history", "diff"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0 and "Example:" in result.output and f"touring {command} " in result.output

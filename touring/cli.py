@@ -222,9 +222,13 @@ def export(plan_file: Path, out_dir: Path, tour_path: Path | None, no_pdf: bool)
 
 
 def _register_extra_commands() -> None:
+    from touring.replan_cli import diff_command, history_command, replan_command
     from touring.shuttle_cli import shuttle_command
 
     main.add_command(shuttle_command)
+    main.add_command(replan_command, "replan")
+    main.add_command(history_command, "history")
+    main.add_command(diff_command, "diff")
 
 
 _register_extra_commands()
