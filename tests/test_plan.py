@@ -80,6 +80,14 @@ def test_plan_command_explains_an_impossible_tour(tiny_tour, tmp_path):
     assert document["solvers"]["schedule"]["status"] == "infeasible" and document["conflicts"]
 
 
+def test_plan_command_plans_runs_on_request(tiny_tour, tmp_path):
+    result = CliRunner().invoke(main, ["plan", str(tiny_tour), "-o", str(tmp_path / "out"), "--quiet",
+                                       "--time-limit", "5", "--transport"])
+    assert result.exit_code == 0, result.output
+    assert "Transport: " in result.output and "Transport solver: routing " in result.output
+    assert json.loads((tmp_path / "out" / "plan.json").read_text())["runs"]
+
+
 def test_example_tours_plan_to_optimality(tmp_path):
     from pathlib import Path
 
@@ -156,4 +164,25 @@ def test_plan_says_who_works_and_what_goes_in_which_vehicle(tiny_tour, tmp_path)
     assert document["crew"][0]["roles"] == [{"role": "technician", "crew_id": "carl"}]  # the Gent set-up day
     assert document["loads"][0]["lines"][0] == {"equipment_id": "set", "item": "Set pieces", "units": 4,
                                                 "volume_m3": 10.0, "weight_kg": 480.0}
+    assert read_plan(tmp_path / "out" / "plan.json") == plan
+
+
+def test_plan_drives_the_crew_and_the_gear(tiny_tour, tmp_path):
+    from touring.io.plan import read_plan
+
+    from solvers.transport import TransportParams
+
+    loaded = load_tour(tiny_tour)
+    assert make_plan(loaded, ScheduleParams(time_limit_s=5)).transport_report is None  # runs are opt-in
+    plan = make_plan(loaded, ScheduleParams(time_limit_s=5), transport_params=TransportParams())
+    assert plan.transport_report.status in ("optimal", "feasible") and plan.runs
+    assert {r.driver_id for r in plan.runs if r.vehicle_id == "truck"} == {"carl"}  # the only C licence
+    assert all(s.seats <= 8 and s.volume_m3 <= 22 for r in plan.runs for s in r.stops)
+    lines = summary_lines(plan, loaded.tour)
+    assert any(line.startswith("Transport: ") for line in lines)
+    assert any(line.startswith("Transport solver: routing ") for line in lines)
+    write_plan(plan, loaded.tour, tmp_path / "out")
+    document = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert document["summary"]["transport_unserved"] == len(document["unserved_transport"])
+    assert document["runs"][0]["stops"][0]["place_id"].startswith("depot:")
     assert read_plan(tmp_path / "out" / "plan.json") == plan

@@ -139,8 +139,10 @@ def _progress(seconds: float, objective: float, bound: float) -> None:
 @click.option("--quiet", is_flag=True, help="No progress lines while solving.")
 @click.option("--export", "export_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the exports (as `touring export`) into this folder.")
+@click.option("--transport", is_flag=True,
+              help="Also plan each vehicle's daily runs (who and what rides where, drivers, EU breaks).")
 def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, quiet: bool,
-         export_dir: Path | None) -> None:
+         export_dir: Path | None, transport: bool) -> None:
     """Choose the dates of TOUR's shows and write OUT/plan.json.
 
     Prints a day-by-day table and a summary; while solving, a line per better plan shows
@@ -164,7 +166,9 @@ def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, 
                    f"{workers} workers)", err=True)
     params = ScheduleParams(time_limit_s=time_limit, seed=seed, workers=workers,
                             progress=None if quiet else _progress)
-    result = make_plan(loaded, params)
+    from solvers.transport import TransportParams
+
+    result = make_plan(loaded, params, transport_params=TransportParams() if transport else None)
     version = write_plan(result, loaded.tour, out_dir, tour_source=tour)
     if result.found:
         for line in day_table(result, loaded.tour):

@@ -662,6 +662,54 @@ class EquipmentMove:
 
 
 @dataclass(frozen=True)
+class RunStop:
+    """One stop of a run: local times, who boards and alights, gear loaded and unloaded,
+    and the load on board when leaving (seats, volume m3, weight kg)."""
+
+    place_id: str
+    arrival: datetime
+    departure: datetime
+    board: tuple[str, ...] = ()
+    alight: tuple[str, ...] = ()
+    load_gear: tuple[str, ...] = ()
+    unload_gear: tuple[str, ...] = ()
+    seats: int = 0
+    volume_m3: float = 0.0
+    weight_kg: float = 0.0
+
+
+@dataclass(frozen=True)
+class TransportRun:
+    """One vehicle's day: its driver, stops from where it parked to where it parks."""
+
+    day: date
+    vehicle_id: str
+    driver_id: str
+    stops: tuple[RunStop, ...]
+    km: float
+    drive_minutes: int
+    breaks: tuple[tuple[datetime, int], ...]  # (start, minutes)
+    cost: float  # km cost plus the day's fixed cost, in the tour's currency
+
+
+@dataclass(frozen=True)
+class UnservedRequest:
+    """A person's or an item's move that no run makes, and why, in words."""
+
+    day: date
+    request_id: str
+    subject: str  # crew id or equipment id
+    from_id: str
+    to_id: str
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return (f"{self.subject} not carried from {self.from_id} to {self.to_id} on {self.day.isoformat()}: "
+                f"{self.reason}")
+
+
+@dataclass(frozen=True)
 class SolverReport:
     """How a solver ran: every result carries its status, objective, bound and time."""
 
@@ -699,6 +747,9 @@ class Plan:
     left_behind: tuple[LeftBehind, ...] = ()  # equipment that fits in no vehicle on a leg
     equipment_moves: tuple[EquipmentMove, ...] = ()  # rental pick-ups and returns
     loading_report: SolverReport | None = None  # None: loading not planned
+    runs: tuple[TransportRun, ...] = ()  # each vehicle's run, day by day
+    unserved_transport: tuple[UnservedRequest, ...] = ()  # moves no run makes, and why
+    transport_report: SolverReport | None = None  # None: transport not planned
 
     @property
     def found(self) -> bool:

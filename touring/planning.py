@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from solvers import crew, hotels, loading
+from solvers import crew, hotels, loading, transport
 from solvers.schedule import ScheduleParams, ScheduleResult, lead_kind, overnight_allowance, solve
 from solvers.travel import TravelMatrix, travel_matrix
 from touring.io import LoadedTour
@@ -19,9 +19,10 @@ from touring.model import (
 def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
               hotel_params: hotels.AccommodationParams = hotels.AccommodationParams(),
               crew_params: crew.CrewParams = crew.CrewParams(),
-              loading_params: loading.LoadingParams = loading.LoadingParams()) -> Plan:
+              loading_params: loading.LoadingParams = loading.LoadingParams(),
+              transport_params: transport.TransportParams | None = None) -> Plan:
     """Plan the tour dates of a loaded tour, then where the crew sleeps each night, who
-    works which role and what goes in which vehicle.
+    works which role, what goes in which vehicle and each vehicle's runs.
 
     Parameters
     ----------
@@ -33,6 +34,9 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
         The accommodation solver's time limit, seed, workers and hotel radius.
     crew_params, loading_params
         The rota's and the loading solver's time limit, seed and workers.
+    transport_params
+        The transport runs' time limit per day and reproducible mode; ``None`` (the
+        default, while the runs model is young) plans no runs.
     """
     tour = loaded.tour
     kind = lead_kind(tour)
@@ -56,6 +60,8 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
         plan = add_crew(tour, plan, crew_params)
     if tour.equipment:
         plan = add_loading(tour, plan, loading_params)
+    if transport_params is not None and tour.vehicles and (tour.crew or tour.equipment):
+        plan = add_transport(tour, plan, matrix, transport_params)
     return plan
 
 
@@ -83,6 +89,20 @@ def add_loading(tour: Tour, plan: Plan, params: loading.LoadingParams = loading.
                           round(found.wall_time_s, 3), params.time_limit_s, params.seed, params.search_workers)
     return replace(plan, loads=found.loads, left_behind=found.left_behind, equipment_moves=found.moves,
                    loading_report=report)
+
+
+def add_transport(tour: Tour, plan: Plan, matrix: TravelMatrix,
+                  params: transport.TransportParams = transport.TransportParams()) -> Plan:
+    """The plan with each vehicle's runs and the moves no run makes (:mod:`solvers.transport`).
+
+    ``matrix`` is the fleet's slowest kind's, so every vehicle can keep the times.
+    """
+    found = transport.solve(tour, plan, params, matrix)
+    # The core's objective is in 1/1000 cent; the report is in the tour's currency.
+    objective = found.objective / 100_000 if found.objective is not None else None
+    report = SolverReport("routing", found.status, objective, None, None, round(found.wall_time_s, 3),
+                          params.time_limit_s, params.seed, 1)
+    return replace(plan, runs=found.runs, unserved_transport=found.unserved, transport_report=report)
 
 
 def lay_out_days(tour: Tour, result: ScheduleResult, matrix: TravelMatrix) -> tuple[PlanDay, ...]:

@@ -67,6 +67,8 @@ def summary_lines(plan: Plan, tour: Tour) -> list[str]:
                          f"{len(plan.equipment_moves)} rental pick-up(s) and return(s)")
             lines += [f"  {x.text}" for x in plan.left_behind]
             lines += [f"  {m.text}" for m in plan.equipment_moves]
+        if plan.transport_report is not None:
+            lines += transport_summary(plan)
         lines += cost_summary(plan, tour) + paperwork_summary(plan, tour)
     else:
         lines.append("No plan: the tour cannot be done as given." if report.status == "infeasible"
@@ -81,7 +83,25 @@ def summary_lines(plan: Plan, tour: Tour) -> list[str]:
         lines.append(_solver_line("Crew solver", plan.crew_report, "points"))
     if plan.loading_report is not None:
         lines.append(_solver_line("Loading solver", plan.loading_report, "points"))
+    if plan.transport_report is not None:
+        lines.append(_solver_line("Transport solver", plan.transport_report, plan.currency))
     return lines
+
+
+def transport_summary(plan: Plan) -> list[str]:
+    """Runs: km per vehicle, driving per driver, their cost, and every move no run makes."""
+    km: dict[str, float] = {}
+    driving: dict[str, int] = {}
+    for run in plan.runs:
+        km[run.vehicle_id] = km.get(run.vehicle_id, 0.0) + run.km
+        driving[run.driver_id] = driving.get(run.driver_id, 0) + run.drive_minutes
+    lines = [f"Transport: {len(plan.runs)} run(s), {sum(km.values()):,.0f} km, "
+             f"{sum(r.cost for r in plan.runs):,.0f} {plan.currency}, "
+             f"{len(plan.unserved_transport)} move(s) unserved"]
+    if km:
+        lines.append("  vehicle km: " + ", ".join(f"{v} {k:,.0f}" for v, k in km.items()))
+        lines.append("  driving: " + ", ".join(f"{c} {_hours(m)}" for c, m in driving.items()))
+    return lines + [f"  {u.text}" for u in plan.unserved_transport]
 
 
 def cost_summary(plan: Plan, tour: Tour) -> list[str]:

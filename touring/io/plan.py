@@ -39,6 +39,8 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
         solvers["crew"] = solver(plan.crew_report)
     if plan.loading_report is not None:
         solvers["loading"] = solver(plan.loading_report)
+    if plan.transport_report is not None:
+        solvers["transport"] = solver(plan.transport_report)
     # Paperwork and costs are pure functions of tour and plan: computed when written, not held by Plan.
     costs = cost_rollup(tour, plan)
     return {
@@ -60,6 +62,9 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
             "nights_to_book": len(plan.to_book),
             "roles_unfilled": len(plan.unfilled_roles),
             "units_left_behind": sum(x.units for x in plan.left_behind),
+            "transport_km": round(sum(r.km for r in plan.runs), 1),
+            "transport_cost": round(sum(r.cost for r in plan.runs), 2),
+            "transport_unserved": len(plan.unserved_transport),
         },
         "shows": [
             {"show_id": b.show_id, "venue": place(b.venue_id), "first_night": b.first_night.isoformat(),
@@ -131,6 +136,21 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
              "units": m.units, "supplier_id": m.supplier_id, "show_id": m.show_id, "text": m.text}
             for m in plan.equipment_moves
         ],
+        "runs": [
+            {"date": r.day.isoformat(), "vehicle_id": r.vehicle_id, "driver_id": r.driver_id, "km": r.km,
+             "drive_minutes": r.drive_minutes, "cost": r.cost,
+             "breaks": [{"start": start.isoformat(), "minutes": minutes} for start, minutes in r.breaks],
+             "stops": [{"place_id": s.place_id, "arrival": s.arrival.isoformat(), "departure": s.departure.isoformat(),
+                        "board": list(s.board), "alight": list(s.alight), "load_gear": list(s.load_gear),
+                        "unload_gear": list(s.unload_gear), "seats": s.seats, "volume_m3": s.volume_m3,
+                        "weight_kg": s.weight_kg} for s in r.stops]}
+            for r in plan.runs
+        ],
+        "unserved_transport": [
+            {"date": u.day.isoformat(), "request_id": u.request_id, "subject": u.subject, "from": u.from_id,
+             "to": u.to_id, "reason": u.reason, "text": u.text}
+            for u in plan.unserved_transport
+        ],
     }
 
 
@@ -194,7 +214,8 @@ def read_plan(path: str | Path) -> Plan:
     from touring.errors import DataError, FieldError
     from touring.model import (
         CrewShift, DateRange, DayKind, DroppedShow, EquipmentMove, LeftBehind, LoadLine, Night, PlanDay, RoomKind,
-        ShowBooking, SolverReport, Stay, StayKind, ToBook, TravelPart, UnfilledRole, VehicleKind, VehicleLoad,
+        RunStop, ShowBooking, SolverReport, Stay, StayKind, ToBook, TransportRun, TravelPart, UnfilledRole,
+        UnservedRequest, VehicleKind, VehicleLoad,
     )
 
     path = Path(path)
@@ -281,11 +302,30 @@ def read_plan(path: str | Path) -> Plan:
             where = f"equipment_moves[{number}]"
             moves.append(EquipmentMove(m["kind"], m["leg"], date.fromisoformat(m["date"]), m["equipment_id"],
                                        m["item"], m["units"], m["supplier_id"], m["show_id"]))
+        where = "solvers.transport"
+        transport_report = solver(document["solvers"]["transport"]) if "transport" in document["solvers"] else None
+        runs = []
+        for number, r in enumerate(document.get("runs", ())):
+            where = f"runs[{number}]"
+            stops = tuple(RunStop(s["place_id"], datetime.fromisoformat(s["arrival"]),
+                                  datetime.fromisoformat(s["departure"]), tuple(s["board"]), tuple(s["alight"]),
+                                  tuple(s["load_gear"]), tuple(s["unload_gear"]), s["seats"], s["volume_m3"],
+                                  s["weight_kg"]) for s in r["stops"])
+            runs.append(TransportRun(date.fromisoformat(r["date"]), r["vehicle_id"], r["driver_id"], stops, r["km"],
+                                     r["drive_minutes"],
+                                     tuple((datetime.fromisoformat(b["start"]), b["minutes"]) for b in r["breaks"]),
+                                     r["cost"]))
+        unserved = []
+        for number, u in enumerate(document.get("unserved_transport", ())):
+            where = f"unserved_transport[{number}]"
+            unserved.append(UnservedRequest(date.fromisoformat(u["date"]), u["request_id"], u["subject"], u["from"],
+                                            u["to"], u["reason"]))
         where = "tour"
         return Plan(document["tour"], season, document["currency"], VehicleKind(document["lead_vehicle_kind"]),
                     tuple(bookings), dropped, tuple(days), report, tuple(document.get("conflicts", ())),
                     tuple(nights), tuple(to_book), stays_report, tuple(shifts), tuple(unfilled), crew_report,
-                    tuple(loads), tuple(left), tuple(moves), loading_report)
+                    tuple(loads), tuple(left), tuple(moves), loading_report, tuple(runs), tuple(unserved),
+                    transport_report)
     except KeyError as error:
         raise DataError(path.name, None, where, f"lacks the field {error.args[0]!r}", setting=True) from None
     except (TypeError, ValueError, FieldError) as error:

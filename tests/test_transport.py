@@ -1,0 +1,204 @@
+"""Transport runs: real routing solves on small hand-built tours and plans.
+
+The crew sleeps at home near Gent and plays in Paris (about 310 road km from Gent:
+4 h 10 at van pace, 4 h 50 at truck pace). The EU daily limit of 9 h driving means no
+vehicle can drive there, back and there again before the load-in, so what does not fit
+one vehicle at once must go in another.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from solvers.transport import TransportParams, TransportResult, licence_covers, solve
+from touring.model import (
+    HOME_ID, CrewMember, DateRange, DayKind, DriverHours, Equipment, Place, Plan, PlanDay, Rules, Show,
+    SolverReport, Tour, Vehicle, VehicleKind, Venue,
+)
+
+SEASON = DateRange(date(2026, 3, 1), date(2026, 3, 31))
+GENT = Place(HOME_ID, "Gent", 51.0543, 3.7174, "Europe/Brussels", "BE")
+PARIS = Place("zenith", "Zénith Paris", 48.8940, 2.3930, "Europe/Paris", "FR")
+DAY = date(2026, 3, 10)
+FAST = TransportParams(time_limit_s=5)
+
+
+def person(crew_id: str, *licences: str, lat: float = 51.05) -> CrewMember:
+    return CrewMember(crew_id, crew_id.title(), ("technician",),
+                      Place(f"home:{crew_id}", crew_id, lat, 3.72, "Europe/Brussels", "BE"),
+                      licences=frozenset(licences))
+
+
+def van(vehicle_id: str, seats: int = 3, volume: float = 8.0, payload: float = 1000.0) -> Vehicle:
+    return Vehicle(vehicle_id, vehicle_id, VehicleKind.VAN, seats, Place(f"depot:{vehicle_id}", "depot", 51.06, 3.73,
+                   "Europe/Brussels", "BE"), volume_m3=volume, payload_kg=payload, cost_per_km=0.3,
+                   cost_per_day=50.0)
+
+
+def truck(vehicle_id: str = "truck") -> Vehicle:
+    return Vehicle(vehicle_id, vehicle_id, VehicleKind.TRUCK, 2, Place(f"depot:{vehicle_id}", "depot", 51.06, 3.73,
+                   "Europe/Brussels", "BE"), volume_m3=40.0, payload_kg=10000.0, cost_per_km=0.8,
+                   cost_per_day=150.0)
+
+
+def gear(item_id: str, volume: float = 1.0, weight: float = 50.0) -> Equipment:
+    return Equipment(item_id, item_id, 1, volume, weight)
+
+
+def make_tour(crew, vehicles, equipment=(), load_in: time | None = time(14, 0),
+              hours: DriverHours = DriverHours.EU) -> Tour:
+    venue = Venue("zenith", "Zénith Paris", PARIS, (SEASON,), load_in=load_in, curfew=time(23, 0))
+    return Tour("transport test", SEASON, GENT, (venue,), (Show("zenith", "zenith"),), crew=tuple(crew),
+                vehicles=tuple(vehicles), equipment=tuple(equipment), rules=Rules(driver_hours=hours))
+
+
+def show_plan() -> Plan:
+    """One show day in Paris after a night at home; the crew sleeps in Paris (no hotel data)."""
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    return Plan("transport test", SEASON, "EUR", VehicleKind.VAN, (), (),
+                (PlanDay(DAY, DayKind.SHOW, "zenith", "zenith"),), report)
+
+
+def runs_of(tour: Tour, params: TransportParams = FAST) -> TransportResult:
+    result = solve(tour, show_plan(), params)
+    assert result.found
+    return result
+
+
+def most_on_board(result: TransportResult, vehicle_id: str) -> tuple[int, float, float]:
+    stops = [s for r in result.runs if r.vehicle_id == vehicle_id for s in r.stops]
+    return (max(s.seats for s in stops), max(s.volume_m3 for s in stops), max(s.weight_kg for s in stops))
+
+
+# --- licences ---
+
+def test_licence_hierarchy():
+    assert licence_covers({"CE"}, "C") and licence_covers({"C"}, "C1") and licence_covers({"C"}, "B")
+    assert licence_covers({"DE"}, "D1") and licence_covers({"b"}, "B")
+    assert not licence_covers({"C1"}, "C") and not licence_covers({"B"}, "C") and not licence_covers(set(), "B")
+
+
+# --- capacities: a run splits when one vehicle cannot take everything at once ---
+
+def test_seats_split_the_run():
+    crew = [person("ann", "B"), person("bob", "B"), person("cat"), person("dan"), person("eve")]
+    result = runs_of(make_tour(crew, [van("v1"), van("v2")]))
+    assert result.unserved == ()
+    assert {r.vehicle_id for r in result.runs} == {"v1", "v2"}
+    assert {r.driver_id for r in result.runs} == {"ann", "bob"}
+    boarded = sorted(c for r in result.runs for s in r.stops for c in s.board)
+    assert boarded == ["ann", "bob", "cat", "dan", "eve"]  # each driver boards their own vehicle at home
+    assert max(most_on_board(result, "v1")[0], most_on_board(result, "v2")[0]) == 2  # 3 seats, one the driver's
+
+
+def test_seats_fit_one_van_without_split():
+    crew = [person("ann", "B"), person("cat"), person("dan")]
+    result = runs_of(make_tour(crew, [van("v1"), van("v2")]))
+    assert result.unserved == () and [r.vehicle_id for r in result.runs] == ["v1"]
+
+
+def test_volume_splits_the_run():
+    crew = [person("ann", "B"), person("bob", "B")]
+    items = [gear("pa", volume=5.0), gear("lights", volume=5.0)]
+    result = runs_of(make_tour(crew, [van("v1"), van("v2")], items))
+    assert result.unserved == ()
+    assert len(result.runs) == 2
+    assert all(most_on_board(result, r.vehicle_id)[1] == 5.0 for r in result.runs)
+
+
+def test_weight_splits_the_run():
+    crew = [person("ann", "B"), person("bob", "B")]
+    items = [gear("risers", volume=1.0, weight=700.0), gear("truss", volume=1.0, weight=700.0)]
+    result = runs_of(make_tour(crew, [van("v1"), van("v2")], items))
+    assert result.unserved == ()
+    assert len(result.runs) == 2
+    assert all(most_on_board(result, r.vehicle_id)[2] == 700.0 for r in result.runs)
+    loaded = sorted(g for r in result.runs for s in r.stops for g in s.unload_gear)
+    assert loaded == ["risers", "truss"]
+
+
+# --- driver hours ---
+
+def test_eu_break_is_taken_on_a_long_drive():
+    tour = make_tour([person("tom", "C")], [truck()], [gear("backline", volume=20.0, weight=3000.0)])
+    result = runs_of(tour)
+    (run,) = result.runs
+    assert run.driver_id == "tom" and run.drive_minutes > 270  # more than 4 h 30 at truck pace
+    assert [minutes for _, minutes in run.breaks] == [45]
+    assert dict(result.driving_minutes) == {"tom": run.drive_minutes}
+    assert run.stops[-1].arrival.time() <= time(14, 0)
+
+
+def test_no_break_without_a_rule():
+    tour = make_tour([person("tom", "C")], [truck()], [gear("backline", volume=20.0, weight=3000.0)],
+                     hours=DriverHours.NONE)
+    (run,) = runs_of(tour).runs
+    assert run.breaks == ()
+
+
+# --- licences decide who drives ---
+
+def test_the_truck_is_driven_by_the_c_licence_holder():
+    crew = [person("ann", "B"), person("tom", "C")]
+    result = runs_of(make_tour(crew, [van("v1", volume=3.0), truck()], [gear("backline", volume=20.0)]))
+    truck_run = next(r for r in result.runs if r.vehicle_id == "truck")
+    assert truck_run.driver_id == "tom"
+    assert result.unserved == ()
+
+
+def test_without_a_c_holder_the_trucks_gear_is_unserved_with_the_reason():
+    crew = [person("ann", "B"), person("tom", "B")]
+    result = runs_of(make_tour(crew, [van("v1", volume=3.0), truck()], [gear("backline", volume=20.0)]))
+    assert all(r.vehicle_id != "truck" for r in result.runs)
+    (lost,) = [u for u in result.unserved if u.subject == "backline"]
+    assert lost.reason.startswith("licence: only truck (licence C) could carry it")
+
+
+# --- unservable requests ---
+
+def test_a_call_nobody_can_reach_is_reported_with_its_reason():
+    crew = [person("ann", "B"), person("cat")]
+    result = runs_of(make_tour(crew, [van("v1")], load_in=time(2, 0)))
+    assert result.runs == ()
+    assert [(u.subject, u.from_id, u.to_id) for u in result.unserved] == [("ann", "home:ann", "zenith"),
+                                                                         ("cat", "home:cat", "zenith")]
+    assert all(u.reason.startswith("time: ") and "after the latest 01:58" in u.reason for u in result.unserved)
+
+
+def test_no_free_seat_is_reported_with_its_reason():
+    crew = [person("ann", "B"), person("cat")]
+    result = runs_of(make_tour(crew, [van("v1", seats=1)]))
+    assert [r.driver_id for r in result.runs] == ["ann"]
+    (lost,) = result.unserved
+    assert (lost.subject, lost.reason) == ("cat", "seats: no driven vehicle has a free seat besides the driver's")
+
+
+def test_the_same_input_gives_the_same_runs():
+    crew = [person("ann", "B"), person("bob", "B"), person("cat"), person("dan"), person("eve")]
+    tour = make_tour(crew, [van("v1"), van("v2")], [gear("pa", volume=5.0), gear("lights", volume=5.0)])
+    first, second = runs_of(tour), runs_of(tour)
+    assert first.runs == second.runs and first.objective == second.objective
+    assert not first.hit_time_limit
+
+
+# --- the break check used when OR-Tools' break search finds nothing ---
+
+def _route(*stops: tuple[int, int, int]):
+    from solvers import vrp
+
+    visits = tuple(vrp.StopVisit(None if k in (0, len(stops) - 1) else f"r{k}", "visit", 0, a, s, d, {})
+                   for k, (a, s, d) in enumerate(stops))
+    return vrp.Route("v", visits, 0, 0, 0)
+
+
+def test_a_long_wait_counts_as_the_break():
+    from solvers import vrp
+    from solvers.transport import _keeps_breaks
+
+    rule = vrp.BreakRule(270 * 60, 45 * 60)
+    # 4 h driving, 6 h wait at the venue, 4 h driving: the wait is the break.
+    holds = _route((0, 0, 0), (4 * 3600, 10 * 3600, 10 * 3600), (14 * 3600, 14 * 3600, 14 * 3600))
+    assert _keeps_breaks(holds, rule) == [(4 * 3600, 45 * 60)]
+    # 5 h without a wait of 45 min: broken.
+    broken = _route((0, 0, 0), (5 * 3600, 5 * 3600 + 1200, 5 * 3600 + 1200), (6 * 3600, 6 * 3600, 6 * 3600))
+    assert _keeps_breaks(broken, rule) is None
