@@ -46,6 +46,8 @@ from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
+from solvers.cpsat import STATUS, CpSatParams, make_solver
+
 from solvers.units import MINUTES_PER_HOUR, SECONDS_PER_MINUTE
 from touring.model import CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole
 
@@ -63,7 +65,7 @@ TECHNICAL_WORDS = ("tech", "engineer", "lighting", "sound", "rigg", "stage", "ca
 
 
 @dataclass(frozen=True)
-class CrewParams:
+class CrewParams(CpSatParams):
     """How to solve: time limit in seconds, seed, CP-SAT workers and the set-up roles.
 
     ``deterministic`` solves with one CP-SAT worker and reads the time limit as
@@ -73,22 +75,7 @@ class CrewParams:
     :data:`TECHNICAL_WORDS`.
     """
 
-    time_limit_s: float = 10.0
-    seed: int = 0
-    workers: int = 2
-    deterministic: bool = True
     setup_roles: frozenset[str] | None = None
-
-    def __post_init__(self) -> None:
-        if self.time_limit_s <= 0:
-            raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s:g}")
-        if self.workers < 1:
-            raise ValueError(f"workers must be at least 1, got {self.workers}")
-
-    @property
-    def search_workers(self) -> int:
-        """The CP-SAT workers actually used: one when deterministic."""
-        return 1 if self.deterministic else self.workers
 
     def is_setup_role(self, role: str) -> bool:
         if self.setup_roles is not None:
@@ -296,20 +283,6 @@ def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
 
 # --- solving and reading the answer ---------------------------------------------------
 
-def _solver(params: CrewParams) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.random_seed = params.seed
-    solver.parameters.num_workers = params.search_workers
-    solver.parameters.max_time_in_seconds = params.time_limit_s
-    if params.deterministic:
-        solver.parameters.max_deterministic_time = params.time_limit_s
-    return solver
-
-
-_STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
-           cp_model.MODEL_INVALID: "unknown", cp_model.UNKNOWN: "unknown"}
-
-
 def _hours(minutes: int) -> str:
     return f"{minutes // MINUTES_PER_HOUR}h{minutes % MINUTES_PER_HOUR:02d}"
 
@@ -376,8 +349,8 @@ def solve(tour: Tour, plan: Plan, params: CrewParams = CrewParams()) -> CrewResu
     started = clock.monotonic()
     shifts = _shifts(tour, plan, params)
     built = _build(tour, shifts)
-    solver = _solver(params)
-    status = _STATUS[solver.solve(built.model)]
+    solver = make_solver(params)
+    status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
         return CrewResult("unknown", wall_time_s=clock.monotonic() - started)
     objective = float(round(solver.objective_value))  # integer weights: drop the float noise

@@ -46,6 +46,8 @@ from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
+from solvers.cpsat import STATUS, CpSatParams, make_solver
+
 from solvers.travel import TravelMatrix
 from solvers.units import MINUTES_PER_HOUR, money_to_cents
 from touring.model import (
@@ -61,7 +63,7 @@ NIGHT_KINDS = frozenset({DayKind.SHOW, DayKind.SETUP, DayKind.TRAVEL, DayKind.OF
 
 
 @dataclass(frozen=True)
-class AccommodationParams:
+class AccommodationParams(CpSatParams):
     """How to solve: time limit in seconds, seed, CP-SAT workers and the hotel radius.
 
     ``deterministic`` solves with one CP-SAT worker and reads the time limit as
@@ -72,24 +74,12 @@ class AccommodationParams:
     -- measured 15 s against 0.3 s on the Flemish example with a 60-minute go-home radius.)
     """
 
-    time_limit_s: float = 10.0
-    seed: int = 0
-    workers: int = 2
-    deterministic: bool = True
     hotel_radius_minutes: int = HOTEL_RADIUS_MINUTES
 
     def __post_init__(self) -> None:
-        if self.time_limit_s <= 0:
-            raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s:g}")
-        if self.workers < 1:
-            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        super().__post_init__()
         if self.hotel_radius_minutes < 0:
             raise ValueError(f"hotel_radius_minutes must not be negative, got {self.hotel_radius_minutes}")
-
-    @property
-    def search_workers(self) -> int:
-        """The CP-SAT workers actually used: one when deterministic."""
-        return 1 if self.deterministic else self.workers
 
 
 @dataclass(frozen=True)
@@ -310,20 +300,6 @@ def _build(tour: Tour, nights: list[_Night], matrix: TravelMatrix, unbooked_cost
 
 # --- solving and reading the answer ---------------------------------------------------
 
-def _solver(params: AccommodationParams) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.random_seed = params.seed
-    solver.parameters.num_workers = params.search_workers
-    solver.parameters.max_time_in_seconds = params.time_limit_s
-    if params.deterministic:
-        solver.parameters.max_deterministic_time = params.time_limit_s
-    return solver
-
-
-_STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
-           cp_model.MODEL_INVALID: "unknown", cp_model.UNKNOWN: "unknown"}
-
-
 def _rooms_taken(nights: list[_Night], built: _Model, solver: cp_model.CpSolver) -> dict[int, dict[str, Stay]]:
     """The hotel stays CP-SAT chose, by night index and crew id (the one place reading literals)."""
     hotels = {h.id: h for h in {h for night in nights for h in night.hotels}}
@@ -419,8 +395,8 @@ def solve(tour: Tour, plan: Plan, matrix: TravelMatrix,
     started = clock.monotonic()
     nights = _nights(tour, plan, matrix, params)
     built = _build(tour, nights, matrix, _unbooked_cents(tour, nights, matrix))
-    solver = _solver(params)
-    status = _STATUS[solver.solve(built.model)]
+    solver = make_solver(params)
+    status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
         return AccommodationResult("unknown", wall_time_s=clock.monotonic() - started)
     objective = solver.objective_value / 100

@@ -37,13 +37,15 @@ from datetime import date
 
 from ortools.sat.python import cp_model
 
+from solvers.cpsat import STATUS, CpSatParams, make_solver
+
 from solvers.units import grams_down, grams_up, litres_down, litres_up
 from touring.model import Equipment, EquipmentMove, LeftBehind, LoadLine, Owner, Plan, Tour, Vehicle, VehicleLoad
 
 
 
 @dataclass(frozen=True)
-class LoadingParams:
+class LoadingParams(CpSatParams):
     """How to solve: time limit in seconds, seed and CP-SAT workers.
 
     ``deterministic`` solves with one CP-SAT worker and reads the time limit as
@@ -51,20 +53,6 @@ class LoadingParams:
     ``workers`` then counts only when ``deterministic`` is off.
     """
 
-    time_limit_s: float = 10.0
-    seed: int = 0
-    workers: int = 2
-    deterministic: bool = True
-
-    def __post_init__(self) -> None:
-        if self.time_limit_s <= 0:
-            raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s:g}")
-        if self.workers < 1:
-            raise ValueError(f"workers must be at least 1, got {self.workers}")
-
-    @property
-    def search_workers(self) -> int:
-        return 1 if self.deterministic else self.workers
 
 
 @dataclass(frozen=True)
@@ -286,20 +274,6 @@ def _build(tour: Tour, legs: list[LoadLeg]) -> tuple[_Model, int, int]:
 
 # --- solving and reading the answer ---------------------------------------------------
 
-def _solver(params: LoadingParams) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.random_seed = params.seed
-    solver.parameters.num_workers = params.search_workers
-    solver.parameters.max_time_in_seconds = params.time_limit_s
-    if params.deterministic:
-        solver.parameters.max_deterministic_time = params.time_limit_s
-    return solver
-
-
-_STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
-           cp_model.MODEL_INVALID: "unknown", cp_model.UNKNOWN: "unknown"}
-
-
 def _size(m3: float, kg: float) -> str:
     return f"{m3:g} m3 and {kg:g} kg"
 
@@ -341,8 +315,8 @@ def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams()) -> Lo
     started = clock.monotonic()
     legs, moves = _legs(tour, plan)
     built, _, _ = _build(tour, legs)
-    solver = _solver(params)
-    status = _STATUS[solver.solve(built.model)]
+    solver = make_solver(params)
+    status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
         return LoadingResult("unknown", tuple(legs), moves=tuple(moves), wall_time_s=clock.monotonic() - started)
     objective = float(round(solver.objective_value))  # integer weights: drop the float noise
