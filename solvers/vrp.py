@@ -6,9 +6,9 @@ gear: only locations (rows of the matrices), requests, vehicles and rules.
 
 Units and integer scaling
 -------------------------
-This is the one place where scaling is defined. OR-Tools works on 64-bit
-integers only, so every quantity entering this module is already an integer in a
-unit chosen by the caller, and the module never rescales:
+The units of touring are defined in ``solvers/units.py``; this core never rescales.
+OR-Tools works on 64-bit integers only, so every quantity entering this module is
+already an integer in a unit chosen by the caller:
 
 * **time** (time windows, service times, travel-time matrix, driving limits,
   break durations) is one integer *time unit*. Callers pick the unit that keeps
