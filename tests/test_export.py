@@ -15,14 +15,16 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from solvers.schedule import ScheduleParams
+from solvers.transport import TransportParams
 from touring.costs import Category, cost_rollup
 from touring.export import ExportError, export_plan
 from touring.export.calendars import tour_calendar
 from touring.export.sheets import day_section, personal_page
+from touring.export.tables import itinerary_tables
 from touring.export.timeline import crew_days, timeline
 from touring.io import load_tour
 from touring.io.plan import read_plan, write_plan
-from touring.model import DateRange, DayKind, Place
+from touring.model import DateRange, DayKind, Place, UnservedRequest
 from touring.paperwork import PaperworkKind, paperwork
 from touring.planning import make_plan
 
@@ -448,3 +450,69 @@ def test_a_day_sheet_lists_the_times_of_the_day_in_order(planned):
     positions = [sheet.index(f">{label}<") for label in labels]
     assert positions == sorted(positions)
     assert "01:30" in sheet
+
+
+@pytest.fixture(scope="module")
+def transport_planned(tmp_path_factory):
+    """The tiny tour planned with transport runs (the truck, driven by carl), read back from
+    plan.json as the CLI would, and its export."""
+    loaded = load_tour(TINY)
+    out = tmp_path_factory.mktemp("runs")
+    plan = make_plan(loaded, ScheduleParams(time_limit_s=5), transport_params=TransportParams())
+    assert plan.runs, "the tiny tour's transport should plan runs"
+    write_plan(plan, loaded.tour, out / "plan", tour_source=TINY)
+    plan = read_plan(out / "plan" / "plan.json")
+    export_plan(plan, loaded.tour, out / "export", pdf=False, stamp=STAMP)
+    return plan, loaded.tour, out / "export"
+
+
+def test_a_day_sheet_gives_each_vehicle_its_driver_and_stops(transport_planned):
+    plan, tour, out = transport_planned
+    run = next(r for r in plan.runs if r.vehicle_id == "truck")
+    html = (out / "days" / f"{run.day.isoformat()}.html").read_text()
+    vehicles = html.split("<h2>Vehicles</h2>", 1)[1]
+    assert "<strong>truck</strong> — driver Carl De Smet" in vehicles
+    assert "tel:+32470000003" in vehicles
+    for stop in run.stops:
+        assert f"{stop.arrival:%H:%M}" in vehicles
+
+
+def test_the_runs_sheet_has_a_row_per_stop_with_real_dates(transport_planned):
+    plan, _, out = transport_planned
+    sheet = load_workbook(out / "itinerary.xlsx")["Runs"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == sum(len(r.stops) for r in plan.runs)
+    assert sheet.freeze_panes == "A2"
+    assert isinstance(rows[0][0], datetime) and rows[0][0].date() == plan.runs[0].day
+    assert [c.value for c in sheet[1]][:4] == ["date", "vehicle", "driver", "stop"]
+    with (out / "csv" / "runs.csv").open(newline="") as f:
+        assert len(list(csv.DictReader(f))) == len(rows)
+
+
+def test_an_itinerary_says_which_vehicle_a_person_rides_or_drives(transport_planned):
+    plan, tour, out = transport_planned
+    ben = (out / "crew" / "ben.html").read_text()
+    assert "You ride in the truck (driver Carl De Smet): picked up at home of Ben Janssens" in ben
+    assert "You drive the truck" in (out / "crew" / "carl.html").read_text()
+
+
+def test_a_plan_without_runs_has_no_runs_sheet(planned):
+    _, _, out, _, _ = planned
+    names = load_workbook(out / "first" / "itinerary.xlsx").sheetnames
+    assert "Runs" not in names and "Unserved moves" not in names
+    assert not (out / "first" / "csv" / "runs.csv").exists()
+
+
+def test_a_move_nobody_makes_is_boxed_on_the_day_sheet_and_in_its_sheet(transport_planned):
+    plan, tour, _ = transport_planned
+    day = plan.runs[0].day
+    missed = UnservedRequest(day, "anna-out", "anna", "home:anna", "vooruit-ghent", "no seat left")
+    plan = dataclasses.replace(plan, unserved_transport=(missed,))
+    days = timeline(plan, tour)
+    section = day_section(tour, next(d for d in days if d.date == day), None)
+    box = section.split("Moves nobody makes", 1)[1]
+    assert "Anna Peeters</strong> not carried from home of Anna Peeters to" in box and "no seat left" in box
+    sheet = next(t for t in itinerary_tables(plan, tour, days) if t.name == "Unserved moves")
+    assert sheet.rows == ((day, "Anna Peeters", "home of Anna Peeters", sheet.rows[0][3], "no seat left"),)
+    anna = next(m for m in tour.crew if m.id == "anna")
+    assert "Not carried: home of Anna Peeters" in personal_page(tour, anna, crew_days(days, anna))

@@ -7,11 +7,11 @@ sheets, personal itineraries and maps, from a plan and its tour.
     OUT/calendars/tour.ics            the whole tour
     OUT/calendars/crew-ID.ics         one per crew member
     OUT/itinerary.xlsx                sheets Schedule, Shows, Crew, Travel, Hotels, To book,
-                                      Paperwork, Costs, Rota, Loads
-    OUT/csv/{schedule,shows,crew,travel,hotels,to-book,paperwork,costs,rota,loads}.csv
+                                      Paperwork, Costs, Rota, Loads, Runs, Unserved moves
+    OUT/csv/{schedule,shows,crew,travel,hotels,to-book,paperwork,costs,rota,loads,runs,unserved-moves}.csv
     OUT/days/YYYY-MM-DD.html          a day sheet per day on the road: times, travel, paperwork
                                       at the borders, the crew on duty, the gear per vehicle,
-                                      the night's beds
+                                      the vehicles' runs, the night's beds
     OUT/days/day-sheets.pdf           all day sheets, one page each
     OUT/crew/ID.html, OUT/crew/ID.pdf personal itineraries
     OUT/maps/tour.html, OUT/maps/day-YYYY-MM-DD.html, OUT/maps/crew-ID.html
@@ -19,7 +19,8 @@ sheets, personal itineraries and maps, from a plan and its tour.
 Hotels and To book join the workbook when the plan has its accommodation and rooms still
 to book; the calendars then hold a hotel night per person, and the index lists the rooms
 still to book at the top. Paperwork, Rota and Loads join when the plan crosses a border, has
-its rota, has its loading; Costs whenever the roll-up has lines, and the index gives its result.
+its rota, has its loading; Runs (and Unserved moves, when some move is not made) when it
+has transport runs; Costs whenever the roll-up has lines, and the index gives its result.
 """
 
 from __future__ import annotations

@@ -12,9 +12,11 @@ from html import escape
 
 from solvers.crossings import crossings as known_crossings
 from touring.export.timeline import (
-    CHECK_IN, CHECK_OUT, Day, hotel_by_id, hours, place_name, stay_hotel, utc_offset,
+    CHECK_IN, CHECK_OUT, Day, hotel_by_id, hours, place_name, stay_hotel, stop_name, utc_offset,
 )
-from touring.model import CrewMember, CrewShift, DayKind, Hotel, RoomKind, Stay, StayKind, ToBook, Tour
+from touring.model import (
+    CrewMember, CrewShift, DayKind, Hotel, RoomKind, Stay, StayKind, ToBook, Tour, UnservedRequest,
+)
 from touring.paperwork import DISCLAIMER, Action, PaperworkItem, PaperworkKind
 
 STYLE = """
@@ -354,6 +356,99 @@ def _gear_block(tour: Tour, day: Day) -> str:
     return "".join(parts)
 
 
+def _names(tour: Tour, crew_ids: tuple[str, ...]) -> str:
+    return ", ".join(tour.crew_by_id[c].name if c in tour.crew_by_id else c for c in crew_ids)
+
+
+def _gear(tour: Tour, ids: tuple[str, ...]) -> str:
+    items = {e.id: e.item for e in tour.equipment}
+    return ", ".join(items.get(i, i) for i in ids)
+
+
+def _vehicle_name(tour: Tour, vehicle_id: str) -> str:
+    return tour.vehicle_by_id[vehicle_id].name if vehicle_id in tour.vehicle_by_id else vehicle_id
+
+
+def unserved_box(tour: Tour, lines: tuple[UnservedRequest, ...]) -> str:
+    """A framed box of the day's moves no run makes, each with its reason."""
+    if not lines:
+        return ""
+
+    def subject(u: UnservedRequest) -> str:
+        return _names(tour, (u.subject,)) if u.subject in tour.crew_by_id else _gear(tour, (u.subject,))
+
+    items = "".join(f"<li><strong>{escape(subject(u))}</strong>"
+                    f" not carried from {escape(stop_name(tour, u.from_id))} to {escape(stop_name(tour, u.to_id))}"
+                    f' <span class="muted">({escape(u.reason)})</span></li>' for u in lines)
+    return f'<div class="to-book"><strong>Moves nobody makes</strong><ul>{items}</ul></div>'
+
+
+def _vehicles_block(tour: Tour, day: Day) -> str:
+    """Each vehicle's run: driver, stops with local times, who boards and alights, the gear, km, breaks."""
+    if not (day.runs or day.unserved):
+        return ""
+    parts = ["<h2>Vehicles</h2>"]
+    for run in day.runs:
+        driver = tour.crew_by_id.get(run.driver_id)
+        who = (escape(driver.name) + (f", {_contact(driver.phone)}" if driver.phone else "")) if driver \
+            else escape(run.driver_id or "no driver")
+        breaks = "; ".join(f"{_clock(start, day.date)} ({minutes} min)" for start, minutes in run.breaks)
+        rows = []
+        for number, stop in enumerate(run.stops, start=1):
+            times = _clock(stop.arrival, day.date)
+            if stop.departure != stop.arrival:
+                times += f"–{_clock(stop.departure, day.date)}"
+            what = []
+            for label, ids in (("off", stop.alight), ("on", stop.board)):  # off on arrival, on to leave
+                if ids:
+                    what.append(f"{label}: {escape(_names(tour, ids))}")
+            for label, ids in (("load", stop.load_gear), ("unload", stop.unload_gear)):
+                if ids:
+                    what.append(f"{label}: {escape(_gear(tour, ids))}")
+            rows.append(f'<tr><td class="n">{number}</td><td>{escape(stop_name(tour, stop.place_id))}</td>'
+                        f'<td class="n">{times}</td><td>{"<br>".join(what)}</td></tr>')
+        parts.append(
+            f"<p><strong>{escape(_vehicle_name(tour, run.vehicle_id))}</strong> — driver {who}; "
+            f"{run.km:,.0f} km, {hours(run.drive_minutes)} driving"
+            + (f"; breaks {breaks}" if breaks else "") + "</p>"
+            '<table><tr><th class="n">#</th><th>Stop</th><th class="n">Local time</th><th>On, off, gear</th></tr>'
+            + "".join(rows) + "</table>")
+    parts.append(unserved_box(tour, day.unserved))
+    return "".join(parts)
+
+
+def _my_rides(tour: Tour, day: Day, member: CrewMember) -> str:
+    """Which vehicle ``member`` rides in (or drives) on ``day``, where and when picked up and dropped."""
+    lines = []
+    for run in day.runs:
+        vehicle = escape(_vehicle_name(tour, run.vehicle_id))
+        if run.driver_id == member.id:
+            # From where the driver gets on to where they get off (a run may start at the depot).
+            first = next((stop for stop in run.stops if member.id in stop.board), run.stops[0])
+            last = next((stop for stop in reversed(run.stops) if member.id in stop.alight), run.stops[-1])
+            lines.append(f"You drive the {vehicle}: {escape(stop_name(tour, first.place_id))} "
+                         f"{_clock(first.departure, day.date)} → {escape(stop_name(tour, last.place_id))} "
+                         f"{_clock(last.arrival, day.date)}, {run.km:,.0f} km, {hours(run.drive_minutes)}")
+            continue
+        if not any(member.id in stop.board or member.id in stop.alight for stop in run.stops):
+            continue
+        driver = tour.crew_by_id[run.driver_id].name if run.driver_id in tour.crew_by_id else run.driver_id
+        legs, aboard = [], False
+        for stop in run.stops:
+            where = escape(stop_name(tour, stop.place_id))
+            if aboard and member.id in stop.alight:
+                legs.append(f"dropped at {where} {_clock(stop.arrival, day.date)}")
+                aboard = False
+            if not aboard and member.id in stop.board:
+                legs.append(f"picked up at {where} {_clock(stop.departure, day.date)}")
+                aboard = True
+        lines.append(f"You ride in the {vehicle} (driver {escape(driver)}): " + ", ".join(legs))
+    lines += [f'<span class="left">Not carried: {escape(stop_name(tour, u.from_id))} → '
+              f"{escape(stop_name(tour, u.to_id))} ({escape(u.reason)})</span>"
+              for u in day.unserved if u.subject == member.id]
+    return "".join(f"<br>{line}" for line in lines)
+
+
 def _move_text(tour: Tour, move) -> str:
     where = tour.places[move.supplier_id].name if move.supplier_id in tour.places else move.supplier_id
     show = place_name(tour, tour.show_by_id[move.show_id].venue_id) if move.show_id in tour.show_by_id \
@@ -375,7 +470,7 @@ def day_section(tour: Tour, day: Day, following: Day | None, map_href: str | Non
         f"<h2>Times (local, {escape(day.place.timezone)} {utc_offset(day.noon)})</h2>"
         + (f"<table>{times}</table>" if times else "<p>Nothing timed.</p>")
         + f"\n<h2>Travel</h2>{_travel_table(tour, day)}\n{paperwork_box(tour, day.paperwork)}\n"
-        + _crew_block(tour, day) + f"\n{_gear_block(tour, day)}"
+        + _crew_block(tour, day) + f"\n{_vehicles_block(tour, day)}\n{_gear_block(tour, day)}"
         + f"\n{_night_block(tour, day)}"
         + f"\n<h2>Next day</h2>{_next_departure(tour, day, following)}\n</section>"
     )
@@ -434,6 +529,7 @@ def personal_page(tour: Tour, member: CrewMember, days: tuple[Day, ...], map_hre
             + (f"<br>Times: {times}" if times else "")
             + (f"<br>Work: {work}" if work else "")
             + (f"<br>Travel: {travel}" if travel else "")
+            + _my_rides(tour, day, member)
             + (papers + f' <span class="muted">({escape(DISCLAIMER)})</span>' if papers else "")
             + (f"<br>{night}" if night else "")
             + f"</p>{_next_departure(tour, day, following) if following is None or (following.date - day.date).days == 1 else ''}"

@@ -2,7 +2,8 @@
 per person per night, when the accommodation is planned), To book (when rooms are still
 to find), Paperwork (what to have ready at the borders), Costs (every line of the cost
 roll-up, then its totals), Rota (a row per role place) and Loads (a row per item per
-vehicle per leg). A table joins the workbook only when it has rows.
+vehicle per leg), Runs (a row per stop of each vehicle's run) and Unserved moves (what no
+run carries), when transport runs are planned. A table joins the workbook only when it has rows.
 
 Each table is a header and rows of typed cells (dates stay dates, numbers stay numbers);
 :func:`xlsx_bytes` and :func:`csv_text` turn them into files.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from touring.costs import Category, CostReport, cost_rollup
-from touring.export.timeline import Day, hotel_by_id, place_name, slug
+from touring.export.timeline import Day, hotel_by_id, place_name, slug, stop_name
 from touring.model import Plan, Tour
 from touring.paperwork import PaperworkItem
 
@@ -194,6 +195,34 @@ def loads_table(plan: Plan, tour: Tour) -> Table:
                            "vehicle_kg_limit", "note"), tuple(rows))
 
 
+def runs_table(plan: Plan, tour: Tour) -> Table:
+    """A row per stop of every vehicle run; km and driving minutes are the run's, on its first stop."""
+    vehicles = {v.id: v.name for v in tour.vehicles}
+    names = {c.id: c.name for c in tour.crew}
+    items = {e.id: e.item for e in tour.equipment}
+    rows: list[tuple[Cell, ...]] = []
+    for run in plan.runs:
+        for number, stop in enumerate(run.stops, start=1):
+            gear = [f"load {items.get(g, g)}" for g in stop.load_gear] + \
+                   [f"unload {items.get(g, g)}" for g in stop.unload_gear]
+            rows.append((run.day, vehicles.get(run.vehicle_id, run.vehicle_id),
+                         names.get(run.driver_id, run.driver_id), number, stop_name(tour, stop.place_id),
+                         _clock(stop.arrival), _clock(stop.departure), "; ".join(names.get(c, c) for c in stop.board),
+                         "; ".join(names.get(c, c) for c in stop.alight),
+                         "; ".join(gear), round(run.km, 1) if number == 1 else None,
+                         run.drive_minutes if number == 1 else None))
+    return Table("Runs", ("date", "vehicle", "driver", "stop", "place", "arrival", "departure", "boarding",
+                          "alighting", "gear", "km", "drive_minutes"), tuple(rows))
+
+
+def unserved_table(plan: Plan, tour: Tour) -> Table:
+    """The moves no run makes, a row each, with the reason."""
+    names = {c.id: c.name for c in tour.crew} | {e.id: e.item for e in tour.equipment}
+    rows = tuple((u.day, names.get(u.subject, u.subject), stop_name(tour, u.from_id), stop_name(tour, u.to_id),
+                  u.reason) for u in plan.unserved_transport)
+    return Table("Unserved moves", ("date", "who_or_what", "from", "to", "reason"), rows)
+
+
 def itinerary_tables(plan: Plan, tour: Tour, days: tuple[Day, ...],
                      costs: CostReport | None = None) -> tuple[Table, ...]:
     """The tables of the itinerary workbook; the later ones only when they have rows.
@@ -209,6 +238,8 @@ def itinerary_tables(plan: Plan, tour: Tour, days: tuple[Day, ...],
     optional = [paperwork_table(tour, tuple(item for day in days for item in day.paperwork)),
                 costs_table(costs if costs is not None else cost_rollup(tour, plan)),
                 rota_table(plan, tour), loads_table(plan, tour)]
+    if plan.runs:
+        optional += [runs_table(plan, tour), unserved_table(plan, tour)]
     return tuple(tables + [table for table in optional if table.rows])
 
 

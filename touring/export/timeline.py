@@ -1,6 +1,7 @@
 """The plan in local clock time: what every export (calendars, sheets, maps) shows.
 
-The plan has dates; exports need times. Until transport runs exist these rules give them:
+The plan has dates; exports need times. The day's times (driving, show) follow these rules;
+the vehicles' transport runs, when planned, keep their own stop times and join each ``Day``:
 
 - a day's driving starts at :data:`DEPARTURE` (08:00) local time where the leg starts, its
   parts one after the other; a part driven in the night after a show (nightliner) starts at
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from touring.model import (
     CrewMember, CrewShift, DayKind, EquipmentMove, Hotel, LeftBehind, Night, Place, Plan, PlanDay, ShowBooking, Stay,
-    StayKind, ToBook, Tour, TravelPart, UnfilledRole, Venue, VehicleLoad,
+    StayKind, ToBook, Tour, TransportRun, TravelPart, UnfilledRole, UnservedRequest, Venue, VehicleLoad,
 )
 from touring.paperwork import PaperworkItem, paperwork
 
@@ -121,6 +122,8 @@ class Day:
     loads: tuple[VehicleLoad, ...] = ()  # the manifests of the legs driven this day
     left_behind: tuple[LeftBehind, ...] = ()  # gear that fits in no vehicle on those legs
     moves: tuple[EquipmentMove, ...] = ()  # rental pick-ups and returns on legs that start this day
+    runs: tuple[TransportRun, ...] = ()  # the vehicles' runs of the day; empty: none, or not planned
+    unserved: tuple[UnservedRequest, ...] = ()  # the day's moves no run makes
 
     @property
     def date(self) -> date:
@@ -146,6 +149,17 @@ def place_name(tour: Tour, place_id: str) -> str:
     if place_id == tour.home.id:
         return f"home ({tour.home.name})"
     return tour.places[place_id].name
+
+
+def stop_name(tour: Tour, place_id: str) -> str:
+    """A run stop's place: a venue, the home base, ``home of Carl De Smet``, a depot, a supplier."""
+    if place_id.startswith("home:") and place_id[5:] in tour.crew_by_id:
+        return f"home of {tour.crew_by_id[place_id[5:]].name}"
+    if place_id.startswith("depot:") and place_id[6:] in tour.vehicle_by_id:
+        return f"depot of the {tour.vehicle_by_id[place_id[6:]].name}"
+    if place_id in tour.venue_by_id or place_id in tour.places:
+        return place_name(tour, place_id)
+    return place_id
 
 
 def is_away(day: PlanDay) -> bool:
@@ -253,6 +267,7 @@ def timeline(plan: Plan, tour: Tour) -> tuple[Day, ...]:
     legs = _timed_legs(plan, tour)
     papers = _by_day(paperwork(tour, plan))
     shifts, unfilled, moves = _by_day(plan.crew_shifts), _by_day(plan.unfilled_roles), _by_day(plan.equipment_moves)
+    runs, unserved = _by_day(plan.runs), _by_day(plan.unserved_transport)
     loads, left = _driven(legs, plan.loads), _driven(legs, plan.left_behind)
     nights = {n.day: n for n in plan.accommodation}
     to_book: dict[date, list[ToBook]] = {}
@@ -276,7 +291,8 @@ def timeline(plan: Plan, tour: Tour) -> tuple[Day, ...]:
                             nights.get(plan_day.day), tuple(to_book.get(plan_day.day, ())),
                             papers.get(plan_day.day, ()), shifts.get(plan_day.day, ()),
                             unfilled.get(plan_day.day, ()), loads.get(plan_day.day, ()),
-                            left.get(plan_day.day, ()), moves.get(plan_day.day, ())))
+                            left.get(plan_day.day, ()), moves.get(plan_day.day, ()),
+                            tuple(runs.get(plan_day.day, ())), tuple(unserved.get(plan_day.day, ()))))
         previous = clocks
     return tuple(days)
 
