@@ -9,6 +9,7 @@ the search itself here). The tour-date scheduler has its own, larger settings.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -46,3 +47,21 @@ def make_solver(params: CpSatParams) -> cp_model.CpSolver:
     if params.deterministic:
         solver.parameters.max_deterministic_time = params.time_limit_s
     return solver
+
+
+def figures(solver: cp_model.CpSolver, status: str, *, divisor: int = 1) -> tuple[float, float | None, float | None]:
+    """Objective, bound and relative gap of a solved model, in the caller's units.
+
+    With ``divisor`` 1 the objective is integral (model weights): its float noise is
+    dropped and the bound rounded up. Otherwise both are divided (cents to currency).
+    """
+    raw = solver.best_objective_bound
+    if divisor == 1:
+        objective = float(round(solver.objective_value))
+        bound = min(objective, float(math.ceil(raw - 1e-6))) if math.isfinite(raw) else None
+    else:
+        objective = solver.objective_value / divisor
+        bound = min(objective, raw / divisor) if math.isfinite(raw) else None
+    gap = 0.0 if status == "optimal" else (
+        abs(objective - bound) / max(1.0, abs(objective)) if bound is not None else None)
+    return objective, bound, gap

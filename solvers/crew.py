@@ -38,7 +38,6 @@ lacks the role".
 
 from __future__ import annotations
 
-import math
 import time as clock
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -46,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
-from solvers.cpsat import STATUS, CpSatParams, make_solver
+from solvers.cpsat import STATUS, CpSatParams, figures, make_solver
 
 from solvers.units import MINUTES_PER_HOUR, SECONDS_PER_MINUTE
 from touring.model import CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole
@@ -353,11 +352,7 @@ def solve(tour: Tour, plan: Plan, params: CrewParams = CrewParams()) -> CrewResu
     status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
         return CrewResult("unknown", wall_time_s=clock.monotonic() - started)
-    objective = float(round(solver.objective_value))  # integer weights: drop the float noise
-    raw_bound = solver.best_objective_bound
-    bound = min(objective, float(math.ceil(raw_bound - 1e-6))) if math.isfinite(raw_bound) else None
-    gap = 0.0 if status == "optimal" else (
-        abs(objective - bound) / max(1.0, abs(objective)) if bound is not None else None)
+    objective, bound, gap = figures(solver, status)
     # The one place reading literals: shift -> place -> crew id.
     chosen: dict[int, dict[int, str]] = {shift.index: {} for shift in shifts}
     for (crew_id, s, place), lit in built.x.items():

@@ -39,14 +39,13 @@ Unbooked people become "still to book" lines per night and place, e.g. "book 2 s
 
 from __future__ import annotations
 
-import math
 import time as clock
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
-from solvers.cpsat import STATUS, CpSatParams, make_solver
+from solvers.cpsat import STATUS, CpSatParams, figures, make_solver
 
 from solvers.travel import TravelMatrix
 from solvers.units import MINUTES_PER_HOUR, money_to_cents
@@ -399,11 +398,7 @@ def solve(tour: Tour, plan: Plan, matrix: TravelMatrix,
     status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
         return AccommodationResult("unknown", wall_time_s=clock.monotonic() - started)
-    objective = solver.objective_value / 100
-    raw_bound = solver.best_objective_bound
-    bound = min(objective, raw_bound / 100) if math.isfinite(raw_bound) else None
-    gap = 0.0 if status == "optimal" else (
-        abs(objective - bound) / max(1.0, abs(objective)) if bound is not None else None)
+    objective, bound, gap = figures(solver, status, divisor=100)
     taken = _rooms_taken(nights, built, solver)
     result_nights, to_book = [], []
     for night in nights:

@@ -30,14 +30,13 @@ The model, over all legs at once:
 
 from __future__ import annotations
 
-import math
 import time as clock
 from dataclasses import dataclass
 from datetime import date
 
 from ortools.sat.python import cp_model
 
-from solvers.cpsat import STATUS, CpSatParams, make_solver
+from solvers.cpsat import STATUS, CpSatParams, figures, make_solver
 
 from solvers.units import grams_down, grams_up, litres_down, litres_up
 from touring.model import Equipment, EquipmentMove, LeftBehind, LoadLine, Owner, Plan, Tour, Vehicle, VehicleLoad
@@ -319,11 +318,7 @@ def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams()) -> Lo
     status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
         return LoadingResult("unknown", tuple(legs), moves=tuple(moves), wall_time_s=clock.monotonic() - started)
-    objective = float(round(solver.objective_value))  # integer weights: drop the float noise
-    raw_bound = solver.best_objective_bound
-    bound = min(objective, float(math.ceil(raw_bound - 1e-6))) if math.isfinite(raw_bound) else None
-    gap = 0.0 if status == "optimal" else (
-        abs(objective - bound) / max(1.0, abs(objective)) if bound is not None else None)
+    objective, bound, gap = figures(solver, status)
     items = {e.id: e for e in tour.equipment}
     loads, left = [], []
     for leg in legs:
