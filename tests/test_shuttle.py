@@ -251,3 +251,13 @@ def test_command_reports_data_errors(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output == ("Error: 1 problem in the festival:\n"
                              "  transfers.csv, row 2, column 'to': 'moon' is not a place in places.csv\n")
+
+
+def test_an_unknown_column_is_an_error_naming_the_known_ones(tmp_path: Path) -> None:
+    places = PLACES.replace("kind,lat,lon\n", "kind,lat,lon,colour\n")
+    folder = write_festival(tmp_path / "odd", fleet="id,kind,seats,luggage_m3,depot\nvan,van,4,1.0,site\n",
+                            transfers=HEADER, places=places)
+    with pytest.raises(FestivalDataError) as caught:
+        load_festival(folder)
+    assert DataError("places.csv", None, "colour", "unknown column (known: id, name, kind, lat, lon)") \
+        in caught.value.errors

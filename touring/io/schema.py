@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Callable
 
+from touring.io.files import Row, Table
 from touring.model import (
     DEFAULT_SPEEDS_KMH, DateRange, DriverHours, Owner, RoomPreference, Rules, TravelSettings, VehicleKind, Weights,
 )
 
 Parser = Callable[[Any], Any]
+Report = Callable[[str, "int | None", "str | None", str], None]  # (source, row, column, message)
 
 
 # --- value parsers: each takes the cell text (or a TOML value) and raises ValueError ---
@@ -226,6 +228,44 @@ class TableSpec:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def parse_rows(self, table: Table, error: Report, unknown_column: Callable[[str, str], None]
+                   ) -> list[tuple[Row, dict[str, Any]]]:
+        """Each row's cells parsed by their columns; a row with a bad cell is left out.
+
+        ``error(source, row, column, message)`` hears every problem, so all of them are
+        reported at once; ``unknown_column(source, column)`` decides what a column this
+        file does not define is (a warning for a tour, an error for a festival).
+        """
+        known = {c.name for c in self.columns}
+        for name in table.columns:
+            if name and name not in known:
+                unknown_column(table.source, name)
+        missing = [c.name for c in self.columns if c.required and c.name not in table.columns]
+        for name in missing:
+            error(table.source, None, name, "required column is missing")
+        if missing:
+            return []
+        parsed_rows = []
+        for row in table.rows:
+            parsed: dict[str, Any] = {}
+            ok = True
+            for column in self.columns:
+                text = row.values.get(column.name, "")
+                if text == "":
+                    if column.required:
+                        error(table.source, row.number, column.name, "is required")
+                        ok = False
+                    parsed[column.name] = column.default
+                    continue
+                try:
+                    parsed[column.name] = column.parse(text)
+                except ValueError as problem:
+                    error(table.source, row.number, column.name, str(problem))
+                    ok = False
+            if ok:
+                parsed_rows.append((row, parsed))
+        return parsed_rows
 
 
 def _place_columns(what: str, prefix: str = "") -> tuple[Column, ...]:

@@ -139,36 +139,11 @@ def _parse_rows(spec: TableSpec, table: Table | None, errors: list[DataError]) -
     """Parsed rows (row number, column -> value); rows with a bad cell are left out."""
     if table is None:
         return []
-    known = {c.name for c in spec.columns}
-    for column in table.columns:
-        if column and column not in known:
-            errors.append(DataError(table.source, None, column,
-                                    f"unknown column (known: {', '.join(c.name for c in spec.columns)})"))
-    missing = [c.name for c in spec.columns if c.required and c.name not in table.columns]
-    for column in missing:
-        errors.append(DataError(table.source, None, column, "required column is missing"))
-    if missing:
-        return []
-    rows = []
-    for row in table.rows:
-        parsed: dict[str, Any] = {}
-        ok = True
-        for column in spec.columns:
-            text = row.values.get(column.name, "")
-            if text == "":
-                if column.required:
-                    errors.append(DataError(table.source, row.number, column.name, "is required"))
-                    ok = False
-                parsed[column.name] = column.default
-                continue
-            try:
-                parsed[column.name] = column.parse(text)
-            except ValueError as error:
-                errors.append(DataError(table.source, row.number, column.name, str(error)))
-                ok = False
-        if ok:
-            rows.append((row.number, parsed))
-    return rows
+    known = ", ".join(c.name for c in spec.columns)
+    rows = spec.parse_rows(
+        table, lambda source, row, column, message: errors.append(DataError(source, row, column, message)),
+        lambda source, column: errors.append(DataError(source, None, column, f"unknown column (known: {known})")))
+    return [(row.number, values) for row, values in rows]
 
 
 def _unique(source: str, rows: list[tuple[int, dict]], errors: list[DataError]) -> list[tuple[int, dict]]:

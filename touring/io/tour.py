@@ -216,38 +216,6 @@ class _PlaceMaker:
 
 # --- tables ---
 
-def _parse_rows(spec: schema.TableSpec, table: Table, problems: _Problems) -> list[tuple[Row, dict[str, Any]]]:
-    known = {c.name for c in spec.columns}
-    for column in table.columns:
-        if column and column not in known:
-            problems.warn(table.source, None, column, "unknown column, ignored")
-    missing = [c.name for c in spec.columns if c.required and c.name not in table.columns]
-    for column in missing:
-        problems.error(table.source, None, column, "required column is missing")
-    if missing:
-        return []
-    parsed_rows = []
-    for row in table.rows:
-        parsed: dict[str, Any] = {}
-        ok = True
-        for column in spec.columns:
-            text = row.values.get(column.name, "")
-            if text == "":
-                if column.required and column.name in table.columns:
-                    problems.error(table.source, row.number, column.name, "is required")
-                    ok = False
-                parsed[column.name] = column.default
-                continue
-            try:
-                parsed[column.name] = column.parse(text)
-            except ValueError as error:
-                problems.error(table.source, row.number, column.name, str(error))
-                ok = False
-        if ok:
-            parsed_rows.append((row, parsed))
-    return parsed_rows
-
-
 def _unique_ids(table: Table, rows: list[tuple[Row, dict]], problems: _Problems,
                 taken: dict[str, str] | None = None, key: str = "id") -> list[tuple[Row, dict]]:
     """Drops rows whose id repeats one seen before (in this table or in ``taken``)."""
@@ -332,7 +300,10 @@ def load_tour(path: str | Path, geocoder: Geocoder | None = None) -> LoadedTour:
 
     def rows_of(spec: schema.TableSpec) -> tuple[Table | None, list[tuple[Row, dict]]]:
         table = tables.get(spec.name)
-        return table, (_parse_rows(spec, table, problems) if table is not None else [])
+        if table is None:
+            return None, []
+        return table, spec.parse_rows(table, problems.error, lambda source, column: problems.warn(
+            source, None, column, "unknown column, ignored"))
 
     # Venues and hotels share one id space with 'home', so one matrix can hold every place.
     place_ids: dict[str, str] = {HOME_ID: "the home base"}
