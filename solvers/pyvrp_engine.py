@@ -42,7 +42,8 @@ def can_model(problem: "Problem", requests: Sequence["Request"]) -> bool:
     """
     if any(r.is_pair for r in requests):
         return False
-    if any(v.max_driving is not None or v.break_rule is not None for v in problem.vehicles):
+    if any(v.max_driving is not None or v.break_rule is not None or v.max_span is not None
+           for v in problem.vehicles):
         return False
     return bool(requests)
 

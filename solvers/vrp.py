@@ -236,6 +236,9 @@ class VehicleSpec:
         Total driving time allowed on the route (EU: 540 min a day).
     break_rule : BreakRule or None
         Driving-break rule.
+    max_span : int or None
+        Longest time from leaving ``start`` to arriving at ``end`` (the US 14 h
+        on-duty window), on the time dimension.
     """
 
     id: str
@@ -247,6 +250,7 @@ class VehicleSpec:
     shift: TimeWindow = field(default_factory=TimeWindow)
     max_driving: int | None = None
     break_rule: BreakRule | None = None
+    max_span: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -260,6 +264,8 @@ class VehicleSpec:
             raise ValueError(f"VehicleSpec.shift must be a TimeWindow, got {self.shift!r}")
         if self.max_driving is not None:
             _check_int(self.max_driving, "VehicleSpec.max_driving")
+        if self.max_span is not None:
+            _check_int(self.max_span, "VehicleSpec.max_span", minimum=1)
         if self.break_rule is not None and not isinstance(self.break_rule, BreakRule):
             raise ValueError(f"VehicleSpec.break_rule must be a BreakRule, got {self.break_rule!r}")
 
@@ -508,7 +514,14 @@ def _alone_schedule_ok(problem: Problem, request: Request, v: VehicleSpec) -> bo
     driving += tt[loc][v.end]
     if v.max_driving is not None and driving > v.max_driving:
         return False
-    return t + tt[loc][v.end] <= v.shift.end
+    finish = t + tt[loc][v.end]
+    if v.max_span is not None:
+        # Leaving as late as the first window allows is the shortest span alone.
+        first = request.stops()[0]
+        leave = max(v.shift.start, first.window.start - tt[v.start][first.location])
+        if finish - leave > v.max_span:
+            return False
+    return finish <= v.shift.end
 
 
 def _time_reason(problem: Problem, request: Request) -> str | None:
@@ -639,6 +652,8 @@ def _add_time_dimension(model: _Model, time_cb: int) -> None:
     for v, spec in enumerate(p.vehicles):
         dim.CumulVar(routing.Start(v)).SetRange(spec.shift.start, spec.shift.end)
         dim.CumulVar(routing.End(v)).SetRange(spec.shift.start, spec.shift.end)
+        if spec.max_span is not None:
+            dim.SetSpanUpperBoundForVehicle(spec.max_span, v)
         if spec.break_rule is None:
             # Leave as late and return as early as the route allows, so the
             # reported shift has no idle time at its ends. (With break intervals

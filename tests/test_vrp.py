@@ -179,6 +179,34 @@ def test_daily_driving_limit_holds_one_route():
     assert len(result.routes) == 1
 
 
+def test_span_limit_splits_a_day_too_long_for_one_duty_window():
+    # Two jobs far apart in time: one route would be on duty from 100 to 900.
+    points = [(0, 0), (50, 0), (0, 50)]
+    requests = [Request("morning", Stop(1, TimeWindow(100, 100))),
+                Request("evening", Stop(2, TimeWindow(900, 900)))]
+    cars = [VehicleSpec(f"c{k}", 0, 0, shift=DAY, max_span=600) for k in range(2)]
+    result = solve(make_problem(points, requests, cars), FAST)
+    assert result.feasible and not result.dropped
+    assert len(result.routes) == 2
+    assert all(r.stops[-1].arrival - r.stops[0].departure <= 600 for r in result.routes)
+
+
+def test_span_limit_holds_one_route_serves_both():
+    points = [(0, 0), (50, 0), (0, 50)]
+    requests = [Request("morning", Stop(1, TimeWindow(100, 100))),
+                Request("noon", Stop(2, TimeWindow(300, 300)))]
+    cars = [VehicleSpec(f"c{k}", 0, 0, shift=DAY, max_span=600, fixed_cost=1000) for k in range(2)]
+    result = solve(make_problem(points, requests, cars), FAST)
+    assert len(result.routes) == 1
+
+
+def test_request_longer_than_the_span_alone_is_dropped_with_time_reason():
+    points = [(0, 0), (500, 0)]
+    cars = [VehicleSpec("c", 0, 0, shift=DAY, max_span=600)]
+    result = solve(make_problem(points, [Request("far", Stop(1))], cars), FAST)
+    assert result.dropped["far"].startswith("time:")
+
+
 # --------------------------------------------------------------------------- #
 # Pickup and delivery, time windows, depots
 # --------------------------------------------------------------------------- #
