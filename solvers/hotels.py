@@ -26,11 +26,19 @@ The model, one boolean per person, night and option:
 - ``moved[person, night]`` when a person sleeps in a hotel on two nights in a row, in a
   different one the second night although the first night's hotel was an option then too
   (the same city, or close enough to count as one).
+- Replanning (all optional, :func:`solve`'s keywords): ``closed`` (hotel, night) pairs
+  take nobody that night (a booking fell through); the stays of ``previous`` nights are
+  CP-SAT hints; a ``booked`` (person, night) keeps its hotel whenever that hotel is still
+  an option for them that night (a hard rule, or with ``allow_moving`` a
+  ``changed[person, night]`` literal costing ``weights.replan_changed_hotel``). When it is
+  no option (closed, out of reach of the night's new place, over budget) or the person
+  needs no bed any more, the booking is forced to change and nothing constrains it.
 - The objective, in cents: room prices times ``weights.cost``; for each hotel used on a
   night the van's drive from the night's place to the hotel and from the hotel to the next
   morning's start (``weights.km`` and ``weights.drive_hour``: the party drives together,
   so it counts once per hotel, not per person); ``weights.extra_hotel`` per extra hotel
-  per night; ``weights.hotel_change`` per person moving; and per unbooked person-night a
+  per night; ``weights.hotel_change`` per person moving; ``weights.replan_changed_hotel``
+  per booked stay changed (replanning with moves allowed); and per unbooked person-night a
   penalty dearer than any booking (:data:`UNBOOKED_PENALTY` on top of the dearest option).
 
 Unbooked people become "still to book" lines per night and place, e.g. "book 2 singles and
@@ -42,6 +50,7 @@ from __future__ import annotations
 import time as clock
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Collection, Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -117,6 +126,7 @@ class _Night:
     home: tuple[str, ...]  # crew ids who sleep at home
     beds: tuple[str, ...]  # crew ids who need a bed
     hotels: tuple[Hotel, ...]  # hotels within the radius
+    closed: tuple[str, ...] = ()  # hotels within the radius that take nobody this night
 
 
 def _next_start(plan: Plan, position: int) -> str:
@@ -137,7 +147,8 @@ def can_go_home(tour: Tour, member: CrewMember, place_id: str, next_place_id: st
             and matrix.leg(home, next_place_id).minutes <= radius)
 
 
-def _nights(tour: Tour, plan: Plan, matrix: TravelMatrix, params: AccommodationParams) -> list[_Night]:
+def _nights(tour: Tour, plan: Plan, matrix: TravelMatrix, params: AccommodationParams,
+            closed: Collection[tuple[str, date]] = frozenset()) -> list[_Night]:
     nights = []
     for position, day in enumerate(plan.days):
         if day.kind not in NIGHT_KINDS or day.place_id == HOME_ID:
@@ -150,7 +161,9 @@ def _nights(tour: Tour, plan: Plan, matrix: TravelMatrix, params: AccommodationP
         beds = () if on_board else tuple(m.id for m in on_road if m.id not in home)
         near = tuple(h for h in tour.hotels
                      if matrix.leg(day.place_id, h.place.id).minutes <= params.hotel_radius_minutes)
-        nights.append(_Night(len(nights), day.day, day.place_id, next_place, on_board, home, beds, near))
+        shut = tuple(h.id for h in near if (h.id, day.day) in closed)
+        nights.append(_Night(len(nights), day.day, day.place_id, next_place, on_board, home, beds,
+                             tuple(h for h in near if h.id not in shut), shut))
     return nights
 
 
@@ -201,7 +214,8 @@ def _unbooked_cents(tour: Tour, nights: list[_Night], matrix: TravelMatrix) -> i
             + dearest_drive)
 
 
-def _build(tour: Tour, nights: list[_Night], matrix: TravelMatrix, unbooked_cost: int) -> _Model:
+def _build(tour: Tour, nights: list[_Night], matrix: TravelMatrix, unbooked_cost: int,
+           booked: Mapping[tuple[str, date], str] | None = None, allow_moving: bool = False) -> _Model:
     model = cp_model.CpModel()
     weights = tour.weights
     pairs = mutual_pairs(tour)
@@ -293,8 +307,59 @@ def _build(tour: Tour, nights: list[_Night], matrix: TravelMatrix, unbooked_cost
                     model.add(moved >= sum(today[h]) + anywhere - sum(tomorrow[h]) - 1)
                 terms.append(money_to_cents(weights.hotel_change) * moved)
 
+    # Step 6: booked stays are kept where the hotel is still an option.
+    if booked:
+        _add_booked(model, tour, nights, at, booked, allow_moving, terms)
+
     model.minimize(sum(terms))
     return _Model(model, single, alone, share, unbooked, at)
+
+
+def _add_booked(model: cp_model.CpModel, tour: Tour, nights: list[_Night],
+                at: dict[tuple[str, int], dict[str, list[cp_model.IntVar]]],
+                booked: Mapping[tuple[str, date], str], allow_moving: bool, terms: list) -> None:
+    """Each booked (person, night) sleeps in its hotel, or pays for the change when moves are allowed.
+
+    A booking whose hotel is no option any more (closed that night, out of the night's
+    radius, over the budget) or whose person needs no bed is forced: it is left free.
+    """
+    penalty = money_to_cents(tour.weights.replan_changed_hotel)
+    for night in nights:
+        for crew_id in night.beds:
+            hotel_id = booked.get((crew_id, night.day))
+            lits = at.get((crew_id, night.index), {}).get(hotel_id or "")
+            if not lits:
+                continue
+            if not allow_moving:
+                model.add(sum(lits) == 1)
+                continue
+            changed = model.new_bool_var(f"changed[{crew_id},{night.day}]")
+            model.add(sum(lits) + changed == 1)
+            terms.append(penalty * changed)
+
+
+def _add_hints(built: _Model, nights: list[_Night], previous: Sequence[Night]) -> None:
+    """The previous plan's rooms as CP-SAT hints: the search starts from what was booked."""
+    by_day = {night.day: night.index for night in nights}
+    for old in previous:
+        n = by_day.get(old.day)
+        if n is None:
+            continue
+        for stay in old.stays:
+            if stay.kind is StayKind.UNBOOKED:
+                lit = built.unbooked.get((stay.crew_id, n))
+            elif stay.kind is not StayKind.HOTEL:
+                continue
+            elif stay.room_mate is not None:
+                lit = built.share.get((stay.crew_id, stay.room_mate, n, stay.hotel_id))
+                if lit is None:
+                    lit = built.share.get((stay.room_mate, stay.crew_id, n, stay.hotel_id))
+            elif stay.room is RoomKind.DOUBLE:
+                lit = built.alone.get((stay.crew_id, n, stay.hotel_id))
+            else:
+                lit = built.single.get((stay.crew_id, n, stay.hotel_id))
+            if lit is not None:
+                built.model.add_hint(lit, 1)
 
 
 # --- solving and reading the answer ---------------------------------------------------
@@ -332,6 +397,8 @@ def _stays(tour: Tour, night: _Night, chosen: dict[str, Stay]) -> tuple[Stay, ..
 
 def _unbooked_reason(tour: Tour, night: _Night, params: AccommodationParams) -> str:
     radius = params.hotel_radius_minutes
+    if not night.hotels and night.closed:
+        return f"the only hotels within {radius} min take nobody that night ({', '.join(night.closed)})"
     if not night.hotels:
         return f"no hotel in the data lies within {radius} min"
     cap = tour.rules.hotel_budget_per_night
@@ -369,7 +436,9 @@ def _to_book(tour: Tour, night: _Night, stays: tuple[Stay, ...], params: Accommo
 
 
 def solve(tour: Tour, plan: Plan, matrix: TravelMatrix,
-          params: AccommodationParams = AccommodationParams()) -> AccommodationResult:
+          params: AccommodationParams = AccommodationParams(), *,
+          closed: Collection[tuple[str, date]] = frozenset(), previous: Sequence[Night] = (),
+          booked: Mapping[tuple[str, date], str] | None = None, allow_moving: bool = False) -> AccommodationResult:
     """Choose where every crew member sleeps on every night of a plan.
 
     Parameters
@@ -384,6 +453,16 @@ def solve(tour: Tour, plan: Plan, matrix: TravelMatrix,
         matrix suits: crews drive home and to hotels by car).
     params
         Time limit, seed, workers, determinism and the hotel radius.
+    closed
+        (hotel id, night) pairs: the hotel takes nobody that night (a lost booking).
+    previous
+        The nights of the plan in force: their stays are hints for the search.
+    booked
+        (crew id, night) -> hotel id of the stays that are booked: each is kept when that
+        hotel is still an option for the person that night.
+    allow_moving
+        Let a booked stay change at ``weights.replan_changed_hotel`` each instead of
+        keeping it as a rule.
 
     Returns
     -------
@@ -392,8 +471,9 @@ def solve(tour: Tour, plan: Plan, matrix: TravelMatrix,
         and the solver's status, objective, bound, gap and wall time.
     """
     started = clock.monotonic()
-    nights = _nights(tour, plan, matrix, params)
-    built = _build(tour, nights, matrix, _unbooked_cents(tour, nights, matrix))
+    nights = _nights(tour, plan, matrix, params, closed)
+    built = _build(tour, nights, matrix, _unbooked_cents(tour, nights, matrix), booked, allow_moving)
+    _add_hints(built, nights, previous)
     solver = make_solver(params)
     status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):

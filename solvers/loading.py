@@ -26,13 +26,21 @@ The model, over all legs at once:
 - Objective, lexicographic by weights: ``left`` units first (weight above everything
   else together), then vehicles used summed over legs (weight one more than the most
   units that could move), then units moved.
+- Replanning (optional keywords of :func:`solve`): ``unavailable`` (vehicle, day) pairs
+  keep a vehicle out of every leg driven on that day (out of service, or not hired yet);
+  ``previous`` manifests (the plan in force) are CP-SAT hints and, on a leg driven the
+  same day between the same places, ``changed[leg, item, vehicle]`` counts units in a
+  vehicle beyond what it held then. Changed units come right after ``left`` units in the
+  lexicographic order (gear stays in its booked vehicle unless that costs a unit left
+  behind), before vehicles used.
 """
 
 from __future__ import annotations
 
 import time as clock
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Collection, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -180,13 +188,24 @@ class _Model:
     moved: dict[tuple[int, str, str], cp_model.IntVar]  # (leg, item, vehicle) -> units
 
 
-def _add_units(model: cp_model.CpModel, tour: Tour, leg: LoadLeg, x: dict, left: dict) -> None:
-    """Every unit of every item on board goes in one vehicle or is left."""
+def _leg_days(leg: LoadLeg) -> list[date]:
+    return [leg.first_day + timedelta(days=k) for k in range((leg.last_day - leg.first_day).days + 1)]
+
+
+def _fleet(tour: Tour, leg: LoadLeg, unavailable: Collection[tuple[str, date]]) -> list[Vehicle]:
+    """The vehicles free on every day the leg is driven."""
+    days = _leg_days(leg)
+    return [v for v in tour.vehicles if not any((v.id, d) in unavailable for d in days)]
+
+
+def _add_units(model: cp_model.CpModel, tour: Tour, leg: LoadLeg, x: dict, left: dict,
+               fleet: list[Vehicle]) -> None:
+    """Every unit of every item on board goes in one vehicle of the leg's fleet or is left."""
     items = {e.id: e for e in tour.equipment}
     for item_id in leg.equipment_ids:
         item = items[item_id]
         held = []
-        for vehicle in tour.vehicles:
+        for vehicle in fleet:
             if _fits(item, vehicle):
                 held.append(x.setdefault((leg.index, item_id, vehicle.id), model.new_int_var(
                     0, item.quantity, f"x[{leg.index}:{leg.from_id}>{leg.to_id},{item_id},{vehicle.id}]")))
@@ -248,26 +267,61 @@ def _add_moves(model: cp_model.CpModel, tour: Tour, legs: list[LoadLeg], x: dict
                 model.add(extra >= now - then)
 
 
-def _build(tour: Tour, legs: list[LoadLeg]) -> tuple[_Model, int, int]:
+def _booked_units(legs: list[LoadLeg], previous: Sequence[VehicleLoad]) -> dict[tuple[int, str, str], int]:
+    """(leg, item, vehicle) -> units the plan in force had there, on legs driven the same way the same day."""
+    index = {(leg.first_day, leg.from_id, leg.to_id): leg.index for leg in legs}
+    units: dict[tuple[int, str, str], int] = {}
+    for load in previous:
+        k = index.get((load.day, load.from_id, load.to_id))
+        if k is not None:
+            for line in load.lines:
+                units[k, line.equipment_id, load.vehicle_id] = units.get((k, line.equipment_id, load.vehicle_id), 0) \
+                    + line.units
+    return units
+
+
+def _add_changes(model: cp_model.CpModel, tour: Tour, legs: list[LoadLeg], x: dict,
+                 booked: dict[tuple[int, str, str], int]) -> list[cp_model.IntVar]:
+    """Units in a vehicle beyond what the plan in force had in it, on legs it knew."""
+    known = {k for k, _, _ in booked}
+    items = {e.id: e for e in tour.equipment}
+    changed = []
+    for (k, item_id, vehicle_id), now in x.items():
+        if k not in known:
+            continue
+        extra = model.new_int_var(0, items[item_id].quantity, f"changed[{k},{item_id},{vehicle_id}]")
+        model.add(extra >= now - booked.get((k, item_id, vehicle_id), 0))
+        model.add_hint(now, booked.get((k, item_id, vehicle_id), 0))
+        changed.append(extra)
+    return changed
+
+
+def _build(tour: Tour, legs: list[LoadLeg], unavailable: Collection[tuple[str, date]] = frozenset(),
+           booked: dict[tuple[int, str, str], int] | None = None) -> tuple[_Model, int, int]:
     model = cp_model.CpModel()
     x: dict[tuple[int, str, str], cp_model.IntVar] = {}
     left: dict[tuple[int, str], cp_model.IntVar] = {}
     used: dict[tuple[int, str], cp_model.IntVar] = {}
     moved: dict[tuple[int, str, str], cp_model.IntVar] = {}
     for leg in legs:
-        # Step 1: units per vehicle, or left.
-        _add_units(model, tour, leg, x, left)
+        # Step 1: units per vehicle free that day, or left.
+        _add_units(model, tour, leg, x, left, _fleet(tour, leg, unavailable))
         # Step 2: the vehicles' limits.
         _add_capacity(model, tour, leg, x, used)
         _add_bound_cuts(model, tour, leg, left, used)
     # Step 3: units changing vehicle between an item's legs.
     _add_moves(model, tour, legs, x, moved)
-    # Step 4: lexicographic weights: nothing left, then fewest vehicles, then fewest moves.
+    # Step 4: when replanning, units out of their booked vehicle.
+    changed = _add_changes(model, tour, legs, x, booked) if booked else []
+    # Step 5: lexicographic weights: nothing left, then nothing changed, fewest vehicles, fewest moves.
     items = {e.id: e for e in tour.equipment}
     most_moved = sum(items[i].quantity for (_, i, _) in moved)
     vehicle_weight = most_moved + 1
-    left_weight = vehicle_weight * len(used) + most_moved + 1
-    model.minimize(left_weight * sum(left.values()) + vehicle_weight * sum(used.values()) + sum(moved.values()))
+    change_weight = vehicle_weight * len(used) + most_moved + 1
+    most_changed = sum(items[i].quantity for (_, i, _) in x) if changed else 0
+    left_weight = change_weight * most_changed + vehicle_weight * len(used) + most_moved + 1
+    model.minimize(left_weight * sum(left.values()) + change_weight * sum(changed)
+                   + vehicle_weight * sum(used.values()) + sum(moved.values()))
     return _Model(model, x, left, used, moved), left_weight, vehicle_weight
 
 
@@ -277,7 +331,11 @@ def _size(m3: float, kg: float) -> str:
     return f"{m3:g} m3 and {kg:g} kg"
 
 
-def _left_reason(tour: Tour, leg: LoadLeg, item: Equipment) -> str:
+def _left_reason(tour: Tour, leg: LoadLeg, item: Equipment, fleet: list[Vehicle] | None = None) -> str:
+    if fleet is not None and len(fleet) < len(tour.vehicles):
+        out = ", ".join(v.id for v in tour.vehicles if v not in fleet)
+        reason = _left_reason(replace(tour, vehicles=tuple(fleet)), leg, item)
+        return f"{reason} ({out} not available that day)"
     if not tour.vehicles:
         return "the tour has no vehicles"
     if not any(_fits(item, v) for v in tour.vehicles):
@@ -291,7 +349,9 @@ def _left_reason(tour: Tour, leg: LoadLeg, item: Equipment) -> str:
            f"{len(tour.vehicles)} vehicle(s)"
 
 
-def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams()) -> LoadingResult:
+def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams(), *,
+          unavailable: Collection[tuple[str, date]] = frozenset(),
+          previous: Sequence[VehicleLoad] = ()) -> LoadingResult:
     """Pack the equipment each leg of a plan carries into the fleet's vehicles.
 
     Parameters
@@ -303,6 +363,10 @@ def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams()) -> Lo
         The tour dates laid out day by day (:func:`touring.planning.make_plan`).
     params
         Time limit, seed, workers and determinism.
+    unavailable
+        (vehicle id, day) pairs: the vehicle carries nothing on a leg driven that day.
+    previous
+        The manifests of the plan in force: kept where they can be (replanning).
 
     Returns
     -------
@@ -313,7 +377,7 @@ def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams()) -> Lo
     """
     started = clock.monotonic()
     legs, moves = _legs(tour, plan)
-    built, _, _ = _build(tour, legs)
+    built, _, _ = _build(tour, legs, unavailable, _booked_units(legs, previous))
     solver = make_solver(params)
     status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
@@ -340,7 +404,7 @@ def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams()) -> Lo
             units = solver.value(built.left[leg.index, item_id])
             if units:
                 left.append(LeftBehind(leg.index, leg.first_day, leg.from_id, leg.to_id, item_id, units,
-                                       _left_reason(tour, leg, items[item_id])))
+                                       _left_reason(tour, leg, items[item_id], _fleet(tour, leg, unavailable))))
     vehicles_used = sum(solver.boolean_value(lit) for lit in built.used.values())
     units_moved = sum(solver.value(var) for var in built.moved.values())
     return LoadingResult(status, tuple(legs), tuple(loads), tuple(left), tuple(moves), vehicles_used, units_moved,

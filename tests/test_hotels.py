@@ -313,3 +313,77 @@ def test_make_plan_on_the_tiny_tour(tiny_tour):
     assert all(line.place_id != "ab-brussels" and (line.singles, line.doubles) == (1, 1) for line in result.to_book)
     assert len(result.to_book) == len(result.nights) - 1
     assert all(s.kind is not StayKind.HOME for x in result.nights for s in x.stays)
+
+
+# --- replanning: closed nights, booked stays ---
+
+def _hotels_of(result: AccommodationResult, n: int) -> set[str]:
+    return {h for _, h, _, _ in stays(result, n).values()}
+
+
+def test_a_hotel_closed_one_night_rehouses_that_night_only():
+    # 60 a night cheaper: worth moving back for (weights.hotel_change is 50).
+    hotels = [hotel("cheap", "brussels", singles=2, single_price=30), hotel("dear", "brussels", singles=2)]
+    tour = make_tour(far(2), hotels)
+    plan = make_plan_of(["brussels", "brussels", "brussels"])
+    matrix = travel_matrix(tour, VehicleKind.CAR)
+    open_all = solve(tour, plan, matrix, FAST)
+    assert [_hotels_of(open_all, n) for n in range(3)] == [{"cheap"}] * 3
+    result = solve(tour, plan, matrix, FAST, closed={("cheap", night(1))})
+    assert [_hotels_of(result, n) for n in range(3)] == [{"cheap"}, {"dear"}, {"cheap"}]
+
+
+def test_a_night_whose_only_hotel_is_closed_says_so():
+    tour = make_tour(far(1), [hotel("ibis", "brussels", singles=1)])
+    result = solve(tour, make_plan_of(["brussels"]), travel_matrix(tour, VehicleKind.CAR), FAST,
+                   closed={("ibis", night(0))})
+    assert [b.reason for b in result.to_book] == ["the only hotels within 30 min take nobody that night (ibis)"]
+
+
+def _booked_in(hotel_id: str, crew: list[CrewMember], nights: range) -> dict:
+    return {(m.id, night(n)): hotel_id for m in crew for n in nights}
+
+
+def test_booked_stays_are_kept_though_a_cheaper_hotel_has_room():
+    crew = far(2)
+    hotels = [hotel("cheap", "brussels", singles=2, single_price=80), hotel("dear", "brussels", singles=2)]
+    tour = make_tour(crew, hotels)
+    plan = make_plan_of(["brussels", "brussels"])
+    result = solve(tour, plan, travel_matrix(tour, VehicleKind.CAR), FAST, booked=_booked_in("dear", crew, range(2)))
+    assert [_hotels_of(result, n) for n in range(2)] == [{"dear"}, {"dear"}]
+
+
+def test_a_booking_whose_hotel_closed_is_forced_to_move():
+    crew = far(2)
+    hotels = [hotel("cheap", "brussels", singles=2, single_price=80), hotel("dear", "brussels", singles=2)]
+    tour = make_tour(crew, hotels)
+    plan = make_plan_of(["brussels", "brussels"])
+    result = solve(tour, plan, travel_matrix(tour, VehicleKind.CAR), FAST, booked=_booked_in("dear", crew, range(2)),
+                   closed={("dear", night(1))})
+    assert [_hotels_of(result, n) for n in range(2)] == [{"dear"}, {"cheap"}]
+
+
+def test_moves_allowed_cost_the_change_weight_and_happen_only_when_worth_it():
+    crew = far(2)
+    hotels = [hotel("cheap", "brussels", singles=2, single_price=80), hotel("dear", "brussels", singles=2)]
+    plan = make_plan_of(["brussels", "brussels"])
+    booked = _booked_in("dear", crew, range(2))
+    tour = make_tour(crew, hotels)
+    kept = solve(tour, plan, travel_matrix(tour, VehicleKind.CAR), FAST, booked=booked, allow_moving=True)
+    assert [_hotels_of(kept, n) for n in range(2)] == [{"dear"}, {"dear"}]
+    cheap_changes = make_tour(crew, hotels, weights=Weights(replan_changed_hotel=1.0))
+    moved = solve(cheap_changes, plan, travel_matrix(cheap_changes, VehicleKind.CAR), FAST, booked=booked,
+                  allow_moving=True)
+    assert [_hotels_of(moved, n) for n in range(2)] == [{"cheap"}, {"cheap"}]
+    # Rooms 4 x 80, and 4 booked person-nights changed at 1 each.
+    assert moved.objective == pytest.approx(4 * 80 + 4 * 1, abs=0.01)
+
+
+def test_previous_stays_as_hints_give_the_same_optimum():
+    hotels = [hotel("one", "brussels", singles=2), hotel("two", "brussels", singles=2)]
+    tour = make_tour(far(3), hotels)
+    plan = make_plan_of(["brussels", "brussels"])
+    matrix = travel_matrix(tour, VehicleKind.CAR)
+    first = solve(tour, plan, matrix, FAST)
+    hinted = solve(tour, plan, matrix, FAST, previous=first.nights)
+    assert hinted.status == "optimal" and hinted.objective == pytest.approx(first.objective)

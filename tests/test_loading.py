@@ -220,3 +220,46 @@ def test_params_are_checked():
         LoadingParams(time_limit_s=-1)
     with pytest.raises(ValueError, match="workers must be at least 1"):
         LoadingParams(workers=0)
+
+
+# --- replanning: vehicles out on some days, booked manifests ---
+
+def test_a_vehicle_out_on_two_days_misses_only_the_legs_of_those_days():
+    tour = make_tour([gear("set", 2, 3, 800)])
+    result = solve(tour, make_plan_of(["brussels", "antwerp", "gent"]), FAST,
+                   unavailable={("truck", day(1)), ("truck", day(2))})
+    assert result.status == "optimal"
+    assert units(result, 0) == units(result, 3) == {"truck": {"set": 2}}
+    # The van takes one set (4 m3): the other is left, and the reason names the truck.
+    assert units(result, 1) == units(result, 2) == {"van": {"set": 1}}
+    assert [(x.leg, x.units) for x in result.left_behind] == [(1, 1), (2, 1)]
+    assert result.left_behind[0].reason.endswith("(truck not available that day)")
+
+
+def test_a_vehicle_out_on_no_leg_day_changes_nothing():
+    tour = make_tour([gear("set", 2, 3, 800)])
+    result = solve(tour, make_plan_of(["brussels", "antwerp"]), FAST, unavailable={("truck", day(9))})
+    assert result.left_behind == () and {v for leg in range(3) for v in units(result, leg)} == {"truck"}
+
+
+def _twins():
+    twin = Vehicle("truck2", "Truck 2", VehicleKind.TRUCK, 3, HOME, volume_m3=22, payload_kg=3000)
+    return make_tour([gear("set", 2, 3, 800)], (TRUCK, twin))
+
+
+def test_booked_manifests_are_kept_where_a_fresh_solve_could_pick_either_twin():
+    tour, plan = _twins(), make_plan_of(["brussels", "antwerp"])
+    fresh = solve(tour, plan, FAST)
+    other = "truck" if units(fresh, 0) == {"truck2": {"set": 2}} else "truck2"
+    booked = tuple(replace(x, vehicle_id=other) for x in fresh.loads)
+    result = solve(tour, plan, FAST, previous=booked)
+    assert [units(result, leg) for leg in range(3)] == [{other: {"set": 2}}] * 3
+
+
+def test_gear_moves_to_the_replacement_only_on_the_days_its_vehicle_is_out():
+    tour, plan = _twins(), make_plan_of(["brussels", "antwerp"])
+    booked = tuple(x for x in solve(replace(tour, vehicles=(TRUCK,)), plan, FAST).loads)
+    assert {x.vehicle_id for x in booked} == {"truck"}
+    result = solve(tour, plan, FAST, previous=booked, unavailable={("truck", day(1))})
+    assert [units(result, leg) for leg in range(3)] == [{"truck": {"set": 2}}, {"truck2": {"set": 2}},
+                                                        {"truck": {"set": 2}}]

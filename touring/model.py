@@ -152,10 +152,15 @@ class Weights:
     preferred_date_miss: float = 200.0
     extra_hotel: float = 100.0  # per night, for each hotel beyond the first
     hotel_change: float = 50.0  # per person moving hotel between two nights in one city
+    # Replanning's stability term: dominant weights (above any travel or room saving on
+    # the example tours), so a change is made only when nothing else works.
+    replan_moved_show: float = 5000.0  # per booked show on another date
+    replan_changed_hotel: float = 1000.0  # per booked person-night in another hotel
+    replan_changed_vehicle: float = 1000.0  # per gear unit in another vehicle than booked on a leg
 
     def __post_init__(self) -> None:
         for name in ("km", "drive_hour", "cost", "optional_fee", "preferred_date_miss", "extra_hotel",
-                     "hotel_change"):
+                     "hotel_change", "replan_moved_show", "replan_changed_hotel", "replan_changed_vehicle"):
             _non_negative(getattr(self, name), name)
 
 

@@ -433,6 +433,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("weights.extra_hotel", parse_float, "penalty per night for each hotel beyond the first", "currency"),
     Setting("weights.hotel_change", parse_float, "penalty per person changing hotel between two nights in one "
             "city", "currency"),
+    Setting("weights.replan_moved_show", parse_float, "replanning: penalty per booked show moved to another date "
+            "(with --allow-moving)", "currency"),
+    Setting("weights.replan_changed_hotel", parse_float, "replanning: penalty per booked person-night moved to "
+            "another hotel (with --allow-moving)", "currency"),
+    Setting("weights.replan_changed_vehicle", parse_float, "replanning: penalty per gear unit loaded in another "
+            "vehicle than booked on a leg", "currency"),
     Setting("travel.detour_factor", parse_float, "road distance over straight-line distance", "factor"),
     *(Setting(f"travel.speeds_kmh.{kind.value}", parse_float, f"average road speed of a {kind.value}",
               "km/h", default_doc=f"{speed:g}")
