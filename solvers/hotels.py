@@ -341,6 +341,7 @@ def _add_booked(model: cp_model.CpModel, tour: Tour, nights: list[_Night],
 def _add_hints(built: _Model, nights: list[_Night], previous: Sequence[Night]) -> None:
     """The previous plan's rooms as CP-SAT hints: the search starts from what was booked."""
     by_day = {night.day: night.index for night in nights}
+    hinted: set[int] = set()  # a shared double is both room-mates' stay: hint it once
     for old in previous:
         n = by_day.get(old.day)
         if n is None:
@@ -358,7 +359,8 @@ def _add_hints(built: _Model, nights: list[_Night], previous: Sequence[Night]) -
                 lit = built.alone.get((stay.crew_id, n, stay.hotel_id))
             else:
                 lit = built.single.get((stay.crew_id, n, stay.hotel_id))
-            if lit is not None:
+            if lit is not None and lit.index not in hinted:
+                hinted.add(lit.index)
                 built.model.add_hint(lit, 1)
 
 

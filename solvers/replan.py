@@ -3,21 +3,43 @@
 The steps:
 
 1. Apply the events to the tour (:func:`apply_events`): a cancelled show leaves it, a venue
-   gets new windows, an added show joins it, a crew member's or vehicle's unavailability
-   and a lost hotel narrow what the solvers may use.
+   gets new windows, an added show joins it, a crew member's unavailability or joining
+   narrows their availability. Vehicles and hotels are limited per day
+   (:func:`day_limits`): a vehicle out of service misses only the loads and runs of those
+   days, a hired one (a row of vehicles.csv) rides only on its hire days, and a lost hotel
+   takes nobody that one night.
 2. Freeze the past: every show of the previous plan that starts before ``today`` keeps its
    date, and nothing new may be placed before ``today`` (venue windows are clipped).
 3. Keep booked dates: every other show of the previous plan becomes a fixed date, unless
    the events leave that date impossible (then it is *forced* to move) or
    ``allow_moving`` is set. Should fixed dates make the tour infeasible (travel between a
    forced show and its neighbours), the solve is retried with moves allowed.
-4. Solve with the previous start days as CP-SAT hints and :data:`MOVE_PENALTY` per show
-   not kept on its day (a stability term that outweighs travel savings), then re-run the
-   rest of :func:`touring.planning.make_plan` (hotels, rota, loading).
+4. Solve with the previous start days as CP-SAT hints and ``weights.replan_moved_show``
+   per show not kept on its day, then re-run the rest of
+   :func:`touring.planning.make_plan` (hotels, rota, loading) and, when the plan in force
+   had runs, the transport runs.
 
-Known coarseness of this first slice: a vehicle out of service for any day from ``today``
-on, and a hotel lost on any date, are left out of the whole replan rather than those days
-only (the hotel and loading solvers have no per-day availability yet).
+What counts as booked: every show date of the plan in force, every hotel stay on a night
+from ``today`` on, and every manifest (which vehicle carries which gear on a leg). Plan
+files carry no booked mark: all of it is booked once published. A booked hotel stay is
+kept whenever its hotel is still an option for that person that night (see
+:func:`solvers.hotels.solve`); it changes only when an event forces it (the hotel lost that
+night, the show moved or cancelled so the night is elsewhere or not needed, the person
+unavailable) or, with ``allow_moving``, at ``weights.replan_changed_hotel`` each. Gear
+stays in its booked vehicle unless that vehicle is out (lexicographic, before the number
+of vehicles used, :mod:`solvers.loading`).
+
+The stability term uses dominant weights, not a strict lexicographic order: each change
+costs its ``weights.replan_*`` weight in the tour's currency inside the same objective as
+travel, set above any saving on the example tours (5000 per moved show, 1000 per changed
+hotel night, 1000 per changed vehicle); lower them in tour.toml to let savings win.
+
+Runs: the transport solver plans all days with one fleet, so when vehicles are out or
+hired on some days each distinct fleet is solved on the days up to its last day and each
+day takes the runs of its own fleet (vehicle positions are carried within a solve, not
+across the seam). Runs before ``today`` are the plan in force's. Whom a run carries is
+not yet a stability term (the transport solver has no hint of the previous runs here):
+ride changes are reported per person, not minimised.
 """
 
 from __future__ import annotations
@@ -30,11 +52,11 @@ from typing import Union
 
 from solvers.schedule import ScheduleParams, _show_days
 from touring.io import LoadedTour
-from touring.model import DateRange, Plan, Show, Tour
+from touring.model import DateRange, Plan, Show, StayKind, Tour, Weights
 
-MOVE_PENALTY = 5000.0
-"""Per show of the previous plan not kept on its date, in the tour's currency: dearer than
-the travel a move could usually save, so CP-SAT moves a show only when nothing else works."""
+MOVE_PENALTY = Weights().replan_moved_show
+"""The default of ``weights.replan_moved_show``: per show of the previous plan not kept on
+its date, in the tour's currency."""
 
 
 # --- events --------------------------------------------------------------------------
@@ -105,7 +127,39 @@ class HotelLost:
         return f"hotel {self.hotel_id} booking lost on {self.day}"
 
 
-Event = Union[CancelShow, ChangeWindows, AddShow, CrewUnavailable, VehicleOut, HotelLost]
+@dataclass(frozen=True)
+class CrewJoins:
+    """A crew member listed in crew.csv who works only from ``start`` (to ``end``)."""
+
+    crew_id: str
+    start: date
+    end: date | None = None  # None: for the rest of the season
+
+    def __post_init__(self) -> None:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("end: must not be before start")
+
+    def __str__(self) -> str:
+        return f"crew {self.crew_id} joins {self.start}..{self.end or ''}"
+
+
+@dataclass(frozen=True)
+class VehicleHired:
+    """A vehicle row of vehicles.csv that joins the fleet from ``start`` (to ``end``) only."""
+
+    vehicle_id: str
+    start: date
+    end: date | None = None  # None: for the rest of the season
+
+    def __post_init__(self) -> None:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("end: must not be before start")
+
+    def __str__(self) -> str:
+        return f"vehicle {self.vehicle_id} hired {self.start}..{self.end or ''}"
+
+
+Event = Union[CancelShow, ChangeWindows, AddShow, CrewUnavailable, VehicleOut, HotelLost, CrewJoins, VehicleHired]
 
 
 def _subtract(ranges: tuple[DateRange, ...], cut: DateRange) -> tuple[DateRange, ...]:
@@ -160,16 +214,49 @@ def apply_events(tour: Tour, events: tuple[Event, ...], today: date | None = Non
             member = crew[event.crew_id]
             crew[event.crew_id] = replace(member, availability=_subtract(member.availability or (tour.season,), cut)
                                           or _never(tour))
-        elif isinstance(event, VehicleOut):
-            known("vehicle", event.vehicle_id, vehicles)
-            if (event.end or tour.season.end) >= horizon.start:
-                vehicles.pop(event.vehicle_id)
+        elif isinstance(event, CrewJoins):
+            known("crew member", event.crew_id, crew)
+            member = crew[event.crew_id]
+            period = DateRange(event.start, max(event.end or tour.season.end, event.start))
+            within = tuple(DateRange(max(r.start, period.start), min(r.end, period.end))
+                           for r in member.availability or (period,) if r.overlaps(period))
+            crew[event.crew_id] = replace(member, availability=within or _never(tour))
+        elif isinstance(event, (VehicleOut, VehicleHired)):
+            known("vehicle", event.vehicle_id, vehicles)  # limited per day: see day_limits
         elif isinstance(event, HotelLost):
-            known("hotel", event.hotel_id, hotels)
-            if event.day >= horizon.start:
-                hotels.pop(event.hotel_id)
-    return replace(tour, shows=tuple(shows), venues=tuple(venues.values()), crew=tuple(crew.values()),
-                   vehicles=tuple(vehicles.values()), hotels=tuple(hotels.values()))
+            known("hotel", event.hotel_id, hotels)  # closed that night only: see day_limits
+    return replace(tour, shows=tuple(shows), venues=tuple(venues.values()), crew=tuple(crew.values()))
+
+
+@dataclass(frozen=True)
+class DayLimits:
+    """What the events take away day by day: (hotel id, night) and (vehicle id, day) pairs."""
+
+    closed_hotels: frozenset[tuple[str, date]] = frozenset()
+    vehicles_out: frozenset[tuple[str, date]] = frozenset()
+
+
+def day_limits(tour: Tour, events: tuple[Event, ...], today: date, last_day: date | None = None) -> DayLimits:
+    """The hotels closed and vehicles unavailable on given days; days before ``today`` are history.
+
+    A vehicle out of service is unavailable from ``max(start, today)`` to its end (the last
+    day of the plan, ``last_day`` or the season's end, when open-ended); a hired vehicle
+    on every day of the season outside its hire, the past included (it was not there).
+    """
+    first = tour.season.start - timedelta(days=1)
+    last = max(last_day or tour.season.end, tour.season.end) + timedelta(days=1)
+    span = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    closed, out = set(), set()
+    for event in events:
+        if isinstance(event, HotelLost) and event.day >= today:
+            closed.add((event.hotel_id, event.day))
+        elif isinstance(event, VehicleOut):
+            end = event.end or last
+            out |= {(event.vehicle_id, d) for d in span if max(event.start, today) <= d <= end}
+        elif isinstance(event, VehicleHired):
+            end = event.end or last
+            out |= {(event.vehicle_id, d) for d in span if not event.start <= d <= end}
+    return DayLimits(frozenset(closed), frozenset(out))
 
 
 def _never(tour: Tour) -> tuple[DateRange, ...]:
@@ -187,7 +274,11 @@ class ReplanResult:
     ``moved`` lists shows of both plans on another date; ``forced`` the booked shows whose
     date the events made impossible; ``cancelled`` shows of the previous plan no longer
     played; ``added`` shows played now and not before. ``relaxed`` tells that booked dates
-    had to be freed for the tour to be feasible at all.
+    had to be freed for the tour to be feasible at all. ``changed_stays`` lists the
+    (crew id, night) of booked hotel stays, from ``today`` on, now in another hotel or
+    none; ``changed_units`` counts gear units loaded in another vehicle than booked on a
+    leg still driven the same day between the same places. ``limits`` are the hotels and
+    vehicles the events took away, day by day.
     """
 
     plan: Plan
@@ -200,6 +291,9 @@ class ReplanResult:
     added: tuple[str, ...]
     relaxed: bool
     wall_time_s: float
+    changed_stays: tuple[tuple[str, date], ...] = ()
+    changed_units: int = 0
+    limits: DayLimits = DayLimits()
 
     @property
     def found(self) -> bool:
@@ -305,6 +399,64 @@ def _keep_rota(tour: Tour, previous: Plan, plan: Plan) -> Plan:
     return replace(plan, crew_shifts=tuple(shifts)) if kept else plan
 
 
+def _booked_stays(previous: Plan, today: date) -> dict[tuple[str, date], str]:
+    """(crew id, night) -> hotel id of every hotel stay from ``today`` on: all of them are booked."""
+    return {(stay.crew_id, night.day): stay.hotel_id for night in previous.accommodation if night.day >= today
+            for stay in night.stays if stay.kind is StayKind.HOTEL and stay.hotel_id}
+
+
+def _changed_stays(booked: dict[tuple[str, date], str], plan: Plan) -> tuple[tuple[str, date], ...]:
+    now = {(stay.crew_id, night.day): stay.hotel_id for night in plan.accommodation for stay in night.stays
+           if stay.kind is StayKind.HOTEL}
+    return tuple(key for key in sorted(booked, key=lambda k: (k[1], k[0])) if now.get(key) != booked[key])
+
+
+def _changed_units(previous: Plan, plan: Plan) -> int:
+    """Units in a vehicle beyond what it held on the same leg (same day, same places) before."""
+    def units(p: Plan) -> dict[tuple, int]:
+        return {(x.day, x.from_id, x.to_id, x.vehicle_id, line.equipment_id): line.units
+                for x in p.loads for line in x.lines}
+    before, after = units(previous), units(plan)
+    legs = {key[:3] for key in before}
+    return sum(max(0, n - before.get(key, 0)) for key, n in after.items() if key[:3] in legs)
+
+
+def _fleets(tour: Tour, plan: Plan, out: frozenset[tuple[str, date]]) -> dict[tuple[str, ...], list[int]]:
+    """Fleet (vehicle ids) -> the indices of the plan's days it serves."""
+    fleets: dict[tuple[str, ...], list[int]] = {}
+    for k, day in enumerate(plan.days):
+        fleets.setdefault(tuple(v.id for v in tour.vehicles if (v.id, day.day) not in out), []).append(k)
+    return fleets
+
+
+def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLimits, matrix,
+              params) -> Plan:
+    """The plan with runs for each day by that day's fleet, and the runs before ``today`` as they were."""
+    from touring.planning import add_transport
+
+    runs, unserved, reports = [], [], []
+    for fleet, indices in _fleets(tour, plan, limits.vehicles_out).items():
+        if not fleet:
+            continue
+        days = {plan.days[k].day for k in indices}
+        # Days after this fleet's last one need no solving; the earlier ones carry positions.
+        part = replace(plan, days=plan.days[:max(indices) + 1])
+        solved = add_transport(replace(tour, vehicles=tuple(v for v in tour.vehicles if v.id in fleet)), part,
+                               matrix, params)
+        runs += [r for r in solved.runs if r.day in days and r.day >= today]
+        unserved += [u for u in solved.unserved_transport if u.day in days and u.day >= today]
+        reports.append(solved.transport_report)
+    runs = [r for r in previous.runs if r.day < today] + sorted(runs, key=lambda r: r.day)
+    unserved = [u for u in previous.unserved_transport if u.day < today] + sorted(unserved, key=lambda u: u.day)
+    report = None
+    if reports:
+        statuses = {r.status for r in reports}
+        report = replace(reports[0], status="timed_out" if "timed_out" in statuses else reports[0].status,
+                         objective=sum(r.objective or 0 for r in reports),
+                         wall_time_s=round(sum(r.wall_time_s for r in reports), 3))
+    return replace(plan, runs=tuple(runs), unserved_transport=tuple(unserved), transport_report=report)
+
+
 def replan(tour: Tour | LoadedTour, previous_plan: Plan, events: tuple[Event, ...], today: date,
            params: ScheduleParams = ScheduleParams(), allow_moving: bool = False, add_dropped: bool = False,
            root: Path | None = None, **stage_params) -> ReplanResult:
@@ -324,18 +476,24 @@ def replan(tour: Tour | LoadedTour, previous_plan: Plan, events: tuple[Event, ..
     params
         The scheduler's time limit, seed and workers (hint and stability are added here).
     allow_moving
-        Let booked shows move (each move costs :data:`MOVE_PENALTY`) instead of fixing them.
+        Let booked shows and hotel stays move (each move costs its ``weights.replan_*``
+        weight) instead of fixing them.
     add_dropped
         Let optional shows the previous plan dropped be played now (e.g. in a freed slot).
     stage_params
         ``hotel_params``, ``crew_params``, ``loading_params``: passed on to
-        :func:`touring.planning.make_plan`.
+        :func:`touring.planning.make_plan`; ``transport_params`` for the runs, re-planned
+        when the plan in force has runs (or when given).
 
     Returns
     -------
     ReplanResult
         The new plan (``plan.found`` is false when no plan keeps every rule) and its changes.
     """
+    from solvers.schedule import lead_kind
+    from solvers.transport import TransportParams
+    from solvers.travel import travel_matrix
+    from touring.io.cache import JsonCache
     from touring.planning import make_plan  # planning imports solvers: import here, not at load
 
     started = clock.monotonic()
@@ -343,7 +501,17 @@ def replan(tour: Tour | LoadedTour, previous_plan: Plan, events: tuple[Event, ..
     events = tuple(events)
     prepared, forced = prepare(loaded.tour, previous_plan, events, today, allow_moving, add_dropped)
     booked = {b.show_id: b for b in previous_plan.bookings}
-    stable = replace(params, warm_start=False, move_penalty=MOVE_PENALTY,
+    last_day = max((d.day for d in previous_plan.days), default=None)
+    limits = day_limits(loaded.tour, events, today, last_day)
+    stays = _booked_stays(previous_plan, today)
+    transport_params = stage_params.pop("transport_params", None)
+    if transport_params is None and previous_plan.runs:
+        transport_params = TransportParams()
+    stage_params = dict(stage_params,
+                        hotel_options=dict(closed=limits.closed_hotels, previous=previous_plan.accommodation,
+                                           booked=stays, allow_moving=allow_moving),
+                        loading_options=dict(unavailable=limits.vehicles_out, previous=previous_plan.loads))
+    stable = replace(params, warm_start=False, move_penalty=loaded.tour.weights.replan_moved_show,
                      previous_starts=tuple((sid, b.setup_start) for sid, b in booked.items()
                                            if sid in prepared.show_by_id))
     plan = make_plan(replace(loaded, tour=prepared), stable, **stage_params)
@@ -364,9 +532,13 @@ def replan(tour: Tour | LoadedTour, previous_plan: Plan, events: tuple[Event, ..
     if plan.found:
         plan = _keep_past_nights(previous_plan, plan, today)
         plan = _keep_rota(prepared, previous_plan, plan)
+        if transport_params is not None and prepared.vehicles and (prepared.crew or prepared.equipment):
+            matrix = travel_matrix(prepared, lead_kind(prepared), cache=JsonCache.for_tour(loaded.root))
+            plan = _add_runs(prepared, plan, previous_plan, today, limits, matrix, transport_params)
     new = {b.show_id: b for b in plan.bookings}
     moved = tuple(sid for sid in new if sid in booked and new[sid].first_night != booked[sid].first_night)
     cancelled = tuple(sid for sid in booked if sid not in new)
     added = tuple(sid for sid in new if sid not in booked)
     return ReplanResult(plan, prepared, events, today, moved, tuple(forced), cancelled, added, relaxed,
-                        clock.monotonic() - started)
+                        clock.monotonic() - started, _changed_stays(stays, plan) if plan.found else (),
+                        _changed_units(previous_plan, plan) if plan.found else 0, limits)

@@ -387,3 +387,13 @@ def test_previous_stays_as_hints_give_the_same_optimum():
     first = solve(tour, plan, matrix, FAST)
     hinted = solve(tour, plan, matrix, FAST, previous=first.nights)
     assert hinted.status == "optimal" and hinted.objective == pytest.approx(first.objective)
+
+
+def test_a_shared_double_of_the_previous_plan_is_hinted_once():
+    pair = [person("ann", "amsterdam", share_with=("bob",)), person("bob", "amsterdam", share_with=("ann",))]
+    tour = make_tour(pair, [hotel("ibis", "brussels", singles=2, doubles=1)])
+    plan = make_plan_of(["brussels"])
+    matrix = travel_matrix(tour, VehicleKind.CAR)
+    first = solve(tour, plan, matrix, FAST)
+    assert stays(first)["ann"] == ("hotel", "ibis", "double", "bob")
+    assert solve(tour, plan, matrix, FAST, previous=first.nights).status == "optimal"

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
 
-from solvers.replan import AddShow, CancelShow, ChangeWindows, CrewUnavailable, HotelLost, VehicleOut, replan
+from solvers.replan import (
+    AddShow, CancelShow, ChangeWindows, CrewJoins, CrewUnavailable, HotelLost, VehicleHired, VehicleOut, day_limits,
+    replan,
+)
 from solvers.schedule import ScheduleParams
+from solvers.transport import TransportParams
 from touring.changes import changes_html, changes_markdown, crew_changes
+from touring.errors import DataError
 from touring.io import load_tour
 from touring.io.history import History, parse_event, read_events_csv
 from touring.model import DateRange
@@ -100,12 +106,17 @@ def test_events_naming_unknown_things_are_refused(planned):
         replan(loaded, plan, (CancelShow("nope"),), date(2026, 3, 1), FAST)
 
 
-def test_vehicle_out_and_hotel_lost_still_plan(planned):
+def test_vehicle_out_and_hotel_lost_apply_to_their_days_only(planned):
     loaded, plan = planned
-    events = (VehicleOut("truck", date(2026, 3, 1)), HotelLost("ibis-brussels", date(2026, 3, 10)))
+    events = (VehicleOut("truck", date(2026, 3, 10), date(2026, 3, 11)), HotelLost("ibis-brussels", date(2026, 3, 10)))
     result = replan(loaded, plan, events, date(2026, 3, 1), FAST)
     assert result.found and result.moved == ()
-    assert "truck" not in result.tour.vehicle_by_id and not result.tour.hotels
+    assert "truck" in result.tour.vehicle_by_id and result.tour.hotels
+    assert result.limits.closed_hotels == {("ibis-brussels", date(2026, 3, 10))}
+    assert result.limits.vehicles_out == {("truck", date(2026, 3, 10)), ("truck", date(2026, 3, 11))}
+    # The truck carries the gear on every leg but those driven on the two days it is out.
+    trucked = {x.day for x in result.plan.loads if x.vehicle_id == "truck"}
+    assert trucked == {x.day for x in plan.loads} - {date(2026, 3, 10), date(2026, 3, 11)}
 
 
 # --- per-person changes ---
@@ -218,3 +229,207 @@ def test_cli_end_to_end(tiny_tour, tmp_path):
     unknown = CliRunner().invoke(replan_command, [str(tiny_tour), "--plan", str(out / "plan.json"), "--today",
                                                   "2026-03-01", "--cancel", "nope", "-o", str(out)])
     assert unknown.exit_code == 1 and unknown.output == "Error: show `nope` is not in the tour\n"
+
+
+# --- per-day events, booked hotels, rides: the tiny tour with hotels everyone needs ---
+
+RUNS = TransportParams()
+
+
+@pytest.fixture
+def hotel_tour(tiny_tour):
+    """The tiny tour where nobody goes home at night and Gent has two hotels, Ibis the cheaper."""
+    toml = tiny_tour / "tour.toml"
+    toml.write_text(toml.read_text().replace("[rules]\n", "[rules]\ngo_home_radius_minutes = 0\n"))
+    with (tiny_tour / "hotels.csv").open("a") as hotels:
+        hotels.write("ibis-gent,Ibis Gent Centrum,Gent,BE,51.0530,3.7250,4,2,70,95\n"
+                     "harmony,Hotel Harmony,Gent,BE,51.0570,3.7210,4,2,110,140\n"
+                     "singel-inn,Singel Inn,Antwerpen,BE,51.1930,4.4150,4,2,80,100\n")
+    return tiny_tour
+
+
+@pytest.fixture
+def hotel_planned(hotel_tour):
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(loaded, FAST, transport_params=RUNS)
+    assert plan.found and plan.runs
+    return loaded, plan
+
+
+def hotels_of(plan, crew_id: str) -> dict[date, str | None]:
+    return {n.day: n.stay(crew_id).hotel_id for n in plan.accommodation if n.stay(crew_id)}
+
+
+def test_cancel_keeps_booked_hotels_and_frees_the_cancelled_nights(hotel_planned):
+    loaded, plan = hotel_planned
+    ab = next(b for b in plan.bookings if b.show_id == "ab-brussels")
+    result = replan(loaded, plan, (CancelShow("ab-brussels"),), ab.setup_start, FAST)
+    assert result.found and result.moved == ()
+    for member in loaded.tour.crew:
+        before, after = hotels_of(plan, member.id), hotels_of(result.plan, member.id)
+        # Every night before today and every booked night still on the tour keeps its hotel.
+        assert {d: h for d, h in after.items() if d in before and d != ab.first_night} == \
+            {d: h for d, h in before.items() if d in after and d != ab.first_night}
+    assert {d for _, d in result.changed_stays} <= {ab.first_night}
+    # The runs before today are the plan in force's; the Brussels night has no ride any more.
+    assert [r for r in result.plan.runs if r.day < ab.setup_start] == [r for r in plan.runs if r.day < ab.setup_start]
+
+
+def test_a_lost_hotel_rehouses_that_night_only_and_the_report_names_the_hotels(hotel_planned):
+    loaded, plan = hotel_planned
+    ghent = [n for n in plan.accommodation if n.place_id == "vooruit-ghent"]
+    assert len(ghent) == 2 and all(s.hotel_id == "ibis-gent" for n in ghent for s in n.stays)
+    lost = ghent[1].day
+    result = replan(loaded, plan, (HotelLost("ibis-gent", lost),), plan.bookings[0].setup_start, FAST)
+    assert result.found
+    for member in loaded.tour.crew:
+        after = hotels_of(result.plan, member.id)
+        assert after[ghent[0].day] == "ibis-gent" and after[lost] == "harmony"
+        assert {d: h for d, h in after.items() if d != lost} == \
+            {d: h for d, h in hotels_of(plan, member.id).items() if d != lost}
+    assert result.changed_stays == tuple((m.id, lost) for m in sorted(loaded.tour.crew, key=lambda m: m.id))
+    changes = crew_changes(loaded.tour, plan, result.plan)
+    hotel_lines = [c.text for c in changes["anna"] if "hotel" in c.text]
+    assert hotel_lines == [f"Your {lost.day} March hotel moves from Ibis Gent Centrum to Hotel Harmony."]
+
+
+def test_moves_allowed_are_counted_when_the_weights_let_savings_win(hotel_planned, hotel_tour):
+    loaded, plan = hotel_planned
+    # A plan in force that booked everyone at Harmony in Gent: Ibis is cheaper.
+    dear = replace(plan, accommodation=tuple(
+        replace(n, stays=tuple(replace(s, hotel_id="harmony") if s.hotel_id == "ibis-gent" else s for s in n.stays))
+        for n in plan.accommodation))
+    today = plan.bookings[0].setup_start
+    gent_nights = [n.day for n in plan.accommodation if n.place_id == "vooruit-ghent"]
+    kept = replan(loaded, dear, (CancelShow("desingel-antwerp"),), today, FAST, allow_moving=True)
+    # The Antwerp nights are forced to change (the show is cancelled); Gent keeps Harmony.
+    assert kept.found and not {d for _, d in kept.changed_stays} & set(gent_nights)
+    toml = hotel_tour / "tour.toml"
+    toml.write_text(toml.read_text() + "\n[weights]\nreplan_changed_hotel = 1\n")
+    cheap = load_tour(hotel_tour)
+    moved = replan(cheap, dear, (CancelShow("desingel-antwerp"),), today, FAST, allow_moving=True)
+    assert moved.found and len([d for _, d in moved.changed_stays if d in gent_nights]) == 3 * len(gent_nights)
+    assert all(hotels_of(moved.plan, "anna")[d] == "ibis-gent" for d in gent_nights)
+    fixed = replan(cheap, dear, (CancelShow("desingel-antwerp"),), today, FAST)
+    # Without --allow-moving the bookings are rules, whatever the weights.
+    assert fixed.found and not {d for _, d in fixed.changed_stays} & set(gent_nights)
+
+
+def _ben_also_technician(tour_dir, licences: str) -> None:
+    """Ben can stand in for Carl as the technician (so the show keeps its date), holding ``licences``."""
+    crew = tour_dir / "crew.csv"
+    crew.write_text(crew.read_text().replace("ben,Ben Janssens,actor,Mechelen,BE,NL,,",
+                                             f"ben,Ben Janssens,actor; technician,Mechelen,BE,NL,{licences},"))
+
+
+def test_a_sick_driver_and_nobody_licensed_leaves_the_gear_unserved_that_day(hotel_tour):
+    _ben_also_technician(hotel_tour, "B")
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(loaded, FAST, transport_params=RUNS)
+    ab = next(b for b in plan.bookings if b.show_id == "desingel-antwerp")  # gear arrives that day
+    assert {r.driver_id for r in plan.runs if r.day == ab.first_night} == {"carl"}
+    result = replan(loaded, plan, (CrewUnavailable("carl", DateRange(ab.first_night, ab.first_night)),),
+                    plan.bookings[0].setup_start, FAST)
+    assert result.found and result.moved == ()
+    assert all(r.driver_id != "carl" for r in result.plan.runs if r.day == ab.first_night)
+    gear = [u for u in result.plan.unserved_transport if u.day == ab.first_night and u.request_id.startswith("gear:")]
+    assert gear and all("licen" in u.reason for u in gear)
+    assert [r for r in result.plan.runs if r.day != ab.first_night and r.day >= plan.bookings[0].setup_start] \
+        and all(r.driver_id == "carl" for r in result.plan.runs if r.vehicle_id == "truck" and r.day != ab.first_night)
+
+
+def test_a_sick_driver_is_replaced_by_another_licensed_one(hotel_tour):
+    _ben_also_technician(hotel_tour, "B; C")
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(loaded, FAST, transport_params=RUNS)
+    ab = next(b for b in plan.bookings if b.show_id == "desingel-antwerp")
+    assert {r.driver_id for r in plan.runs if r.day == ab.first_night and r.vehicle_id == "truck"} == {"carl"}
+    result = replan(loaded, plan, (CrewUnavailable("carl", DateRange(ab.first_night, ab.first_night)),),
+                    plan.bookings[0].setup_start, FAST)
+    assert result.found and result.moved == ()
+    truck = [r for r in result.plan.runs if r.day == ab.first_night and r.vehicle_id == "truck"]
+    assert truck and truck[0].driver_id == "ben"
+    assert not [u for u in result.plan.unserved_transport if u.day == ab.first_night]
+    changes = crew_changes(loaded.tour, plan, result.plan)
+    assert any(c.text.startswith(f"On {ab.first_night.day} March you now drive the truck") for c in changes["ben"])
+
+
+def test_a_broken_truck_hands_its_gear_to_the_hired_replacement_for_those_days(hotel_tour):
+    with (hotel_tour / "vehicles.csv").open("a") as vehicles:
+        vehicles.write("truck2,truck,3,22,3000,0.5,180,Gent\n")
+    loaded = load_tour(hotel_tour)
+    # The plan in force was made before the hire: truck2 is no part of it.
+    before = replace(loaded, tour=replace(loaded.tour, vehicles=tuple(v for v in loaded.tour.vehicles
+                                                                     if v.id != "truck2")))
+    plan = make_plan(before, FAST)
+    assert {x.vehicle_id for x in plan.loads} == {"truck"}
+    ab = next(b for b in plan.bookings if b.show_id == "ab-brussels")
+    out = DateRange(ab.first_night, ab.first_night + timedelta(days=1))
+    events = (VehicleOut("truck", out.start, out.end), VehicleHired("truck2", out.start, out.end))
+    result = replan(loaded, plan, events, plan.bookings[0].setup_start, FAST)
+    assert result.found and result.plan.left_behind == ()
+    by_day = {x.day: x.vehicle_id for x in result.plan.loads}
+    assert by_day == {x.day: ("truck2" if x.day in out else "truck") for x in plan.loads}
+    assert result.changed_units == sum(line.units for x in plan.loads if x.day in out for line in x.lines)
+    limits = day_limits(loaded.tour, events, plan.bookings[0].setup_start)
+    assert ("truck2", out.start - timedelta(days=1)) in limits.vehicles_out
+    assert ("truck2", out.start) not in limits.vehicles_out and ("truck", out.start) in limits.vehicles_out
+
+
+def test_a_crew_member_joining_works_only_from_that_day(hotel_tour):
+    with (hotel_tour / "crew.csv").open("a") as crew:
+        crew.write("dirk,Dirk Claes,actor,Gent,BE,BE,B,single,,,\n")
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(replace(loaded, tour=replace(loaded.tour, crew=tuple(m for m in loaded.tour.crew
+                                                                         if m.id != "dirk"))), FAST)
+    last = plan.bookings[-1]
+    result = replan(loaded, plan, (CrewJoins("dirk", last.setup_start),), plan.bookings[0].setup_start, FAST)
+    assert result.found
+    dirk = result.tour.crew_by_id["dirk"]
+    assert not dirk.is_available(last.setup_start - timedelta(days=1)) and dirk.is_available(last.first_night)
+    assert all(n.stay("dirk") is None for n in result.plan.accommodation if n.day < last.setup_start)
+    assert any(n.stay("dirk") for n in result.plan.accommodation if n.day >= last.setup_start)
+
+
+def test_two_events_at_once_with_rides_reported(hotel_planned):
+    loaded, plan = hotel_planned
+    ab = next(b for b in plan.bookings if b.show_id == "ab-brussels")
+    events = (CancelShow("desingel-antwerp"), HotelLost("ibis-gent", plan.bookings[0].first_night))
+    result = replan(loaded, plan, events, plan.bookings[0].setup_start, FAST)
+    assert result.found and result.cancelled == ("desingel-antwerp",) and result.moved == ()
+    assert first_nights(result.plan)["ab-brussels"] == ab.first_night
+    changes = crew_changes(loaded.tour, plan, result.plan)
+    lost = plan.bookings[0].first_night
+    texts = [c.text for c in changes["carl"]]
+    assert f"Your {lost.day} March hotel moves from Ibis Gent Centrum to Hotel Harmony." in texts
+    antwerp = next(b for b in plan.bookings if b.show_id == "desingel-antwerp").first_night
+    assert f"Your {antwerp.day} March show at De Singel is cancelled." in texts
+    rides_cancelled = [t for t in texts if t.startswith(f"Your {antwerp.day} March ride in the ")]
+    assert rides_cancelled and all(t.endswith(") is cancelled.") for t in rides_cancelled)
+    # Nothing else: the lost night, the next morning's pick-up at the other hotel, the cancelled show.
+    assert {c.day for c in changes["carl"]} <= {lost, lost + timedelta(days=1), antwerp, antwerp + timedelta(days=1)}
+    assert all(" leaves " in c.text for c in changes["carl"] if c.day == lost + timedelta(days=1))
+
+
+def test_join_and_hire_in_text_and_csv(tmp_path):
+    assert parse_event("join", "dirk:2026-03-10") == CrewJoins("dirk", date(2026, 3, 10))
+    assert parse_event("hire", "truck2:2026-03-10..2026-03-11") == \
+        VehicleHired("truck2", date(2026, 3, 10), date(2026, 3, 11))
+    with pytest.raises(ValueError, match="hire 'truck2:2026-03-12..2026-03-11': end: must not be before start"):
+        parse_event("hire", "truck2:2026-03-12..2026-03-11")
+    events = tmp_path / "events.csv"
+    events.write_text("kind,value\njoin,dirk:2026-03-10..2026-03-12\nhire,truck2:tomorrow\n")
+    with pytest.raises(DataError, match="events.csv.*3.*value"):
+        read_events_csv(events)
+
+
+def test_cli_join_and_hire_errors_name_the_option(hotel_planned, hotel_tour, tmp_path):
+    from touring.io.plan import write_plan
+    from touring.replan_cli import replan_command
+
+    loaded, plan = hotel_planned
+    write_plan(plan, loaded.tour, tmp_path / "in", tour_source=hotel_tour)
+    result = CliRunner().invoke(replan_command, [str(hotel_tour), "--plan", str(tmp_path / "in" / "plan.json"),
+                                                 "--today", "2026-03-01", "--hire", "truck2:soon",
+                                                 "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "--hire" in result.output and "hire 'truck2:soon'" in result.output

@@ -1,16 +1,17 @@
 """What changed between two plans, told to each crew member (Markdown and HTML).
 
 For one person, the changes are: a show they were to work that is cancelled, a show of
-theirs on another date, a show night or set-up day they no longer work or now work, and
-a night in another hotel (or at home, or still to book). The plans carry no departure
-times (every travel day starts at the same hour), so vehicle times are not compared.
+theirs on another date, a show night or set-up day they no longer work or now work, a
+night in another hotel (or at home, or still to book), and when both plans have transport
+runs, their rides: a ride whose vehicle leaves earlier or later, a ride in another vehicle,
+a ride cancelled or new, and driving instead of riding (or back).
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from touring.model import DayKind, Plan, Stay, StayKind, Tour
 
@@ -42,6 +43,72 @@ def _bed(stay: Stay | None, tour: Tour) -> str:
         hotel = next((h for h in tour.hotels if h.id == stay.hotel_id), None)
         return hotel.name if hotel else stay.hotel_id
     return {"home": "at home"}.get(stay.kind.value, stay.kind.value.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class Ride:
+    """One person's ride: the vehicle, when it leaves with them on board, and whether they drive."""
+
+    day: date
+    vehicle_id: str
+    leaves: datetime
+    driving: bool
+
+
+def rides(plan: Plan, crew_id: str) -> dict[date, list[Ride]]:
+    """A person's rides per day, in time order: each boarding of a run (a driver who never boards: its start)."""
+    out: dict[date, list[Ride]] = {}
+    for run in plan.runs:
+        driving = run.driver_id == crew_id
+        boards = [stop.departure for stop in run.stops if crew_id in stop.board]
+        if driving and not boards:
+            boards = [run.stops[0].departure]
+        for leaves in boards:
+            out.setdefault(run.day, []).append(Ride(run.day, run.vehicle_id, leaves, driving))
+    for day_rides in out.values():
+        day_rides.sort(key=lambda r: r.leaves)
+    return out
+
+
+def _minutes(a: datetime, b: datetime) -> int:
+    return round((b - a).total_seconds() / 60)
+
+
+def _ride_changes(tour: Tour, crew_id: str, old: Plan, new: Plan) -> list[Change]:
+    """Rides of the same day compared in time order: the first with the first, and so on."""
+    names = {v.id: v.name for v in tour.vehicles}
+    before, after = rides(old, crew_id), rides(new, crew_id)
+    changes = []
+    for day in sorted(set(before) | set(after)):
+        a_list, b_list = before.get(day, []), after.get(day, [])
+        for k in range(max(len(a_list), len(b_list))):
+            a = a_list[k] if k < len(a_list) else None
+            b = b_list[k] if k < len(b_list) else None
+            if a is not None and b is None:
+                text = f"Your {_day(day)} ride in the {names.get(a.vehicle_id, a.vehicle_id)} " \
+                       f"({a.leaves:%H:%M}) is cancelled."
+            elif a is None and b is not None:
+                verb = "drive" if b.driving else "ride in"
+                text = f"On {_day(day)} you now {verb} the {names.get(b.vehicle_id, b.vehicle_id)}, " \
+                       f"leaving {b.leaves:%H:%M}."
+            elif a.vehicle_id != b.vehicle_id:
+                verb = "drive" if b.driving else "ride in"
+                text = f"On {_day(day)} you now {verb} the {names.get(b.vehicle_id, b.vehicle_id)} instead of " \
+                       f"the {names.get(a.vehicle_id, a.vehicle_id)}, leaving {b.leaves:%H:%M}."
+            elif a.driving != b.driving:
+                name = names.get(b.vehicle_id, b.vehicle_id)
+                text = (f"On {_day(day)} you now drive the {name}" if b.driving
+                        else f"On {_day(day)} you no longer drive the {name}: you ride in it") \
+                    + f", leaving {b.leaves:%H:%M}."
+            elif a.leaves != b.leaves:
+                shift = _minutes(a.leaves, b.leaves)
+                when = f"{abs(shift)} min {'earlier' if shift < 0 else 'later'}"
+                text = f"Your {_day(day)} {names.get(b.vehicle_id, b.vehicle_id)} leaves {when} " \
+                       f"({b.leaves:%H:%M} instead of {a.leaves:%H:%M})."
+            else:
+                continue
+            changes.append(Change(crew_id, day, text))
+    return changes
 
 
 def crew_changes(tour: Tour, old: Plan, new: Plan) -> dict[str, tuple[Change, ...]]:
@@ -86,8 +153,11 @@ def crew_changes(tour: Tour, old: Plan, new: Plan) -> dict[str, tuple[Change, ..
             a, b = old_nights.get(day), new_nights.get(day)
             if ((a.kind, a.hotel_id) if a else None) == ((b.kind, b.hotel_id) if b else None):
                 continue
-            changes.append(Change(member.id, day, f"Your {_day(day)} night moves from {_bed(a, tour)} to "
+            what = "hotel" if a and b and a.kind is b.kind is StayKind.HOTEL else "night"
+            changes.append(Change(member.id, day, f"Your {_day(day)} {what} moves from {_bed(a, tour)} to "
                                                   f"{_bed(b, tour)}."))
+        if old.runs and new.runs:
+            changes += _ride_changes(tour, member.id, old, new)
         result[member.id] = tuple(sorted(changes, key=lambda c: c.day))
     return result
 

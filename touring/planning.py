@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any, Mapping
 
 from solvers import crew, hotels, loading, transport
 from solvers.schedule import ScheduleParams, ScheduleResult, lead_kind, overnight_allowance, solve
@@ -20,7 +21,9 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
               hotel_params: hotels.AccommodationParams = hotels.AccommodationParams(),
               crew_params: crew.CrewParams = crew.CrewParams(),
               loading_params: loading.LoadingParams = loading.LoadingParams(),
-              transport_params: transport.TransportParams | None = None) -> Plan:
+              transport_params: transport.TransportParams | None = None, *,
+              hotel_options: Mapping[str, Any] | None = None,
+              loading_options: Mapping[str, Any] | None = None) -> Plan:
     """Plan the tour dates of a loaded tour, then where the crew sleeps each night, who
     works which role, what goes in which vehicle and each vehicle's runs.
 
@@ -37,6 +40,9 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
     transport_params
         The transport runs' time limit per day and reproducible mode; ``None`` (the
         default, while the runs model is young) plans no runs.
+    hotel_options, loading_options
+        Keywords passed on to :func:`solvers.hotels.solve` and
+        :func:`solvers.loading.solve` (replanning: closed hotels, vehicles out, the booked plan).
     """
     tour = loaded.tour
     kind = lead_kind(tour)
@@ -56,19 +62,20 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
     if tour.crew:
         # Crews drive home and to hotels by car, whatever the fleet's pace.
         cars = travel_matrix(tour, VehicleKind.CAR, cache=JsonCache.for_tour(loaded.root))
-        plan = add_accommodation(tour, plan, cars, hotel_params)
+        plan = add_accommodation(tour, plan, cars, hotel_params, **(hotel_options or {}))
         plan = add_crew(tour, plan, crew_params)
     if tour.equipment:
-        plan = add_loading(tour, plan, loading_params)
+        plan = add_loading(tour, plan, loading_params, **(loading_options or {}))
     if transport_params is not None and tour.vehicles and (tour.crew or tour.equipment):
         plan = add_transport(tour, plan, matrix, transport_params)
     return plan
 
 
 def add_accommodation(tour: Tour, plan: Plan, matrix: TravelMatrix,
-                      params: hotels.AccommodationParams = hotels.AccommodationParams()) -> Plan:
-    """The plan with every night's beds and the rooms still to book (:mod:`solvers.hotels`)."""
-    found = hotels.solve(tour, plan, matrix, params)
+                      params: hotels.AccommodationParams = hotels.AccommodationParams(), **options: Any) -> Plan:
+    """The plan with every night's beds and the rooms still to book (:mod:`solvers.hotels`;
+    ``options`` are its keywords)."""
+    found = hotels.solve(tour, plan, matrix, params, **options)
     report = SolverReport("cp-sat", found.status, found.objective, found.bound, found.gap,
                           round(found.wall_time_s, 3), params.time_limit_s, params.seed, params.search_workers)
     return replace(plan, accommodation=found.nights, to_book=found.to_book, accommodation_report=report)
@@ -82,9 +89,11 @@ def add_crew(tour: Tour, plan: Plan, params: crew.CrewParams = crew.CrewParams()
     return replace(plan, crew_shifts=found.shifts, unfilled_roles=found.unfilled, crew_report=report)
 
 
-def add_loading(tour: Tour, plan: Plan, params: loading.LoadingParams = loading.LoadingParams()) -> Plan:
-    """The plan with a manifest per vehicle per leg and the rental moves (:mod:`solvers.loading`)."""
-    found = loading.solve(tour, plan, params)
+def add_loading(tour: Tour, plan: Plan, params: loading.LoadingParams = loading.LoadingParams(),
+                **options: Any) -> Plan:
+    """The plan with a manifest per vehicle per leg and the rental moves (:mod:`solvers.loading`;
+    ``options`` are its keywords)."""
+    found = loading.solve(tour, plan, params, **options)
     report = SolverReport("cp-sat", found.status, found.objective, found.bound, found.gap,
                           round(found.wall_time_s, 3), params.time_limit_s, params.seed, params.search_workers)
     return replace(plan, loads=found.loads, left_behind=found.left_behind, equipment_moves=found.moves,

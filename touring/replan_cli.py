@@ -48,22 +48,31 @@ def _today(ctx, param, value: str | None) -> date | None:
 @click.option("--unavailable", multiple=True, metavar="CREW_ID:FROM..TO", help="A crew member cannot work.")
 @click.option("--vehicle-out", multiple=True, metavar="VEHICLE_ID:FROM[..TO]", help="A vehicle out of service.")
 @click.option("--hotel-lost", multiple=True, metavar="HOTEL_ID:DATE", help="A hotel booking lost on a date.")
+@click.option("--join", multiple=True, metavar="CREW_ID:FROM[..TO]",
+              help="A crew member listed in crew.csv who works from FROM (to TO) only.")
+@click.option("--hire", multiple=True, metavar="VEHICLE_ID:FROM[..TO]",
+              help="A vehicle listed in vehicles.csv that joins the fleet from FROM (to TO) only.")
 @click.option("--events", "events_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="More events from a CSV with columns kind,value (kind as the options: cancel, window, ...).")
 @click.option("--allow-moving", is_flag=True,
-              help="Let booked shows move (each move is counted and penalised) instead of fixing their dates.")
+              help="Let booked shows and hotel stays move (each change is counted and penalised by the "
+                   "weights.replan_* settings) instead of fixing them.")
 @click.option("--add-dropped", is_flag=True,
               help="Let optional shows the plan in force dropped be played now (e.g. in a freed slot).")
 @click.option("--time-limit", default=10.0, show_default=True, help="Seconds for the date scheduler.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the new plan.json (as a new version), changes.md and changes.html.")
 def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add_show, unavailable, vehicle_out,
-                   hotel_lost, events_csv: Path | None, allow_moving: bool, add_dropped: bool, time_limit: float,
+                   hotel_lost, join, hire, events_csv: Path | None, allow_moving: bool, add_dropped: bool, time_limit: float,
                    out_dir: Path) -> None:
     """Recompute TOUR's plan after events, changing as little as possible.
 
-    Dates before --today do not move; booked shows keep their dates unless an event
-    makes them impossible. Every plan and its events are kept in TOUR/.touring/history.sqlite.
+    Dates before --today do not move. Everything the plan in force holds from --today on
+    counts as booked: show dates, hotel stays and which vehicle carries which gear stay
+    put unless an event forces a change (or --allow-moving lets it, counted and
+    penalised). A vehicle out, a hire and a lost hotel apply to their days only. When the
+    plan has transport runs they are planned again. Every plan and its events are kept in
+    TOUR/.touring/history.sqlite.
 
     \b
     Example:
@@ -84,7 +93,8 @@ def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add
         raise click.ClickException(str(error)) from None
     events = []
     for kind, values in (("cancel", cancel), ("window", window), ("add-show", add_show),
-                         ("unavailable", unavailable), ("vehicle-out", vehicle_out), ("hotel-lost", hotel_lost)):
+                         ("unavailable", unavailable), ("vehicle-out", vehicle_out), ("hotel-lost", hotel_lost),
+                         ("join", join), ("hire", hire)):
         for value in values:
             try:
                 events.append(parse_event(kind, value))
@@ -123,6 +133,10 @@ def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add
                        ("forced to move", result.forced)):
         if ids:
             click.echo(f"  {label}: {', '.join(ids)}")
+    if result.changed_stays:
+        click.echo(f"  hotel stays changed: {len(result.changed_stays)} (person-nights)")
+    if result.changed_units:
+        click.echo(f"  gear units in another vehicle: {result.changed_units}")
     people = sum(1 for items in changes.values() if items)
     click.echo(f"Changes for {people} crew member(s) in {out_dir / 'changes.md'}")
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from solvers.replan import AddShow, CancelShow, ChangeWindows, CrewUnavailable, Event, HotelLost, VehicleOut
+from solvers.replan import CrewJoins, VehicleHired
 from touring.errors import DataError
 from touring.model import DateRange, Plan, Tour
 
@@ -77,7 +78,8 @@ class Version:
 # --- events in text ----------------------------------------------------------------------
 
 _KINDS: dict[str, type] = {"cancel": CancelShow, "window": ChangeWindows, "add-show": AddShow,
-                           "unavailable": CrewUnavailable, "vehicle-out": VehicleOut, "hotel-lost": HotelLost}
+                           "unavailable": CrewUnavailable, "vehicle-out": VehicleOut, "hotel-lost": HotelLost,
+                           "join": CrewJoins, "hire": VehicleHired}
 _NAMES = {cls: name for name, cls in _KINDS.items()}
 
 
@@ -116,6 +118,10 @@ def parse_event(kind: str, value: str) -> Event:
                               date.fromisoformat(last.strip()) if last.strip() else None)
         if kind == "hotel-lost":
             return HotelLost(key, date.fromisoformat(rest))
+        if kind in ("join", "hire"):
+            first, _, last = rest.partition("..")
+            return _KINDS[kind](key, date.fromisoformat(first.strip()),
+                                date.fromisoformat(last.strip()) if last.strip() else None)
     except ValueError as error:
         raise ValueError(f"{kind} {value!r}: {error}") from None
     raise ValueError(f"unknown event kind {kind!r}; expected one of {', '.join(_KINDS)}")
