@@ -75,7 +75,8 @@ def main() -> None:
           f"{time.monotonic() - started:.1f} s", file=sys.stderr)
     writer = csv.writer(sys.stdout)
     writer.writerow(["show", "today", "replan_s", "replan_schedule_s", "replan_status", "replan_changes",
-                     "replan_hotel_changes", "replan_gear_changes", "scratch_s", "scratch_schedule_s", "scratch_status", "scratch_changes"])
+                     "replan_hotel_changes", "replan_gear_changes",
+                     "scratch_s", "scratch_schedule_s", "scratch_status", "scratch_changes"])
     bookings = plan.bookings[:args.cases] if args.cases else plan.bookings
     for i, booking in enumerate(bookings):
         today: date = plan.bookings[i - 1].setup_start if i else loaded.tour.season.start
@@ -92,7 +93,8 @@ def main() -> None:
                          result.plan.schedule_report.status + ("+relaxed" if result.relaxed else ""),
                          _changes(plan, result.plan, booking.show_id) if result.found else "",
                          _unforced_stays(plan, result) if result.found else "",
-                         result.changed_units if result.found else "", f"{scratch_s:.2f}", f"{scratch.schedule_report.wall_time_s:.2f}",
+                         result.changed_units if result.found else "",
+                         f"{scratch_s:.2f}", f"{scratch.schedule_report.wall_time_s:.2f}",
                          scratch.schedule_report.status,
                          _changes(plan, scratch, booking.show_id) if scratch.found else ""])
         sys.stdout.flush()

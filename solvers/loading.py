@@ -32,7 +32,9 @@ The model, over all legs at once:
   same day between the same places, ``changed[leg, item, vehicle]`` counts units in a
   vehicle beyond what it held then. Changed units come right after ``left`` units in the
   lexicographic order (gear stays in its booked vehicle unless that costs a unit left
-  behind), before vehicles used.
+  behind), before vehicles used; ``weights.replan_changed_vehicle`` set to 0 turns them
+  off (the booked manifests are then only hints). Any other value ranks them there: the
+  loading objective has no currency to weigh them against.
 """
 
 from __future__ import annotations
@@ -289,9 +291,11 @@ def _add_changes(model: cp_model.CpModel, tour: Tour, legs: list[LoadLeg], x: di
     for (k, item_id, vehicle_id), now in x.items():
         if k not in known:
             continue
+        model.add_hint(now, booked.get((k, item_id, vehicle_id), 0))
+        if not tour.weights.replan_changed_vehicle:
+            continue  # a zero weight: the booked loads are only a hint
         extra = model.new_int_var(0, items[item_id].quantity, f"changed[{k},{item_id},{vehicle_id}]")
         model.add(extra >= now - booked.get((k, item_id, vehicle_id), 0))
-        model.add_hint(now, booked.get((k, item_id, vehicle_id), 0))
         changed.append(extra)
     return changed
 

@@ -29,10 +29,13 @@ unavailable) or, with ``allow_moving``, at ``weights.replan_changed_hotel`` each
 stays in its booked vehicle unless that vehicle is out (lexicographic, before the number
 of vehicles used, :mod:`solvers.loading`).
 
-The stability term uses dominant weights, not a strict lexicographic order: each change
-costs its ``weights.replan_*`` weight in the tour's currency inside the same objective as
-travel, set above any saving on the example tours (5000 per moved show, 1000 per changed
-hotel night, 1000 per changed vehicle); lower them in tour.toml to let savings win.
+The stability term: a moved show (with ``allow_moving``) and a changed hotel night cost
+their ``weights.replan_*`` weight in the tour's currency inside the same objective as
+travel and rooms -- dominant weights, not a strict lexicographic order, set above any
+saving on the example tours (5000 per moved show, 1000 per changed hotel night); lower
+them in tour.toml to let savings win. Gear in another vehicle than booked is ranked
+lexicographically in the loading model, right after gear left behind
+(``weights.replan_changed_vehicle`` 0 turns it off).
 
 Runs: the transport solver plans all days with one fleet, so when vehicles are out or
 hired on some days each distinct fleet is solved on the days up to its last day and each
@@ -50,8 +53,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Union
 
-from solvers.schedule import ScheduleParams, _show_days
+from solvers.schedule import ScheduleParams, _show_days, lead_kind
+from solvers.transport import TransportParams
+from solvers.travel import TravelMatrix, travel_matrix
 from touring.io import LoadedTour
+from touring.io.cache import JsonCache
 from touring.model import DateRange, Plan, Show, StayKind, Tour, Weights
 
 MOVE_PENALTY = Weights().replan_moved_show
@@ -324,9 +330,11 @@ def prepare(tour: Tour, previous: Plan, events: tuple[Event, ...], today: date,
     """The tour to solve (events applied, past frozen, booked dates fixed) and the shows forced to move.
 
     Optional shows the previous plan dropped stay out unless ``add_dropped``: playing them
-    would be a change no event asked for.
+    would be a change no event asked for. So does a crew member the previous plan does not
+    know (in none of its nights and shifts, when it has any) unless a :class:`CrewJoins`
+    names them: a row added to crew.csv is not an event by itself.
     """
-    changed = apply_events(tour, events, today)
+    changed = _without_unknown_crew(apply_events(tour, events, today), previous, events)
     if not add_dropped:
         played = {b.show_id for b in previous.bookings}
         original = {s.id for s in tour.shows}
@@ -350,6 +358,16 @@ def prepare(tour: Tour, previous: Plan, events: tuple[Event, ...], today: date,
             else:
                 shows.append(show if allow_moving else pinned)
     return replace(changed, shows=tuple(shows)), tuple(forced)
+
+
+def _without_unknown_crew(tour: Tour, previous: Plan, events: tuple[Event, ...]) -> Tour:
+    if not previous.accommodation and not previous.crew_shifts:
+        return tour
+    known = {s.crew_id for n in previous.accommodation for s in n.stays}
+    known |= {who for shift in previous.crew_shifts for who in shift.crew_ids}
+    known |= {e.crew_id for e in events if isinstance(e, CrewJoins)}
+    return replace(tour, crew=tuple(m if m.id in known else replace(m, availability=_never(tour))
+                                    for m in tour.crew))
 
 
 def _with_fixed(tour: Tour, show_ids: set[str], fixed: dict[str, date | None]) -> Tour:
@@ -429,8 +447,8 @@ def _fleets(tour: Tour, plan: Plan, out: frozenset[tuple[str, date]]) -> dict[tu
     return fleets
 
 
-def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLimits, matrix,
-              params) -> Plan:
+def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLimits, matrix: TravelMatrix,
+              params: TransportParams) -> Plan:
     """The plan with runs for each day by that day's fleet, and the runs before ``today`` as they were."""
     from touring.planning import add_transport
 
@@ -490,10 +508,6 @@ def replan(tour: Tour | LoadedTour, previous_plan: Plan, events: tuple[Event, ..
     ReplanResult
         The new plan (``plan.found`` is false when no plan keeps every rule) and its changes.
     """
-    from solvers.schedule import lead_kind
-    from solvers.transport import TransportParams
-    from solvers.travel import travel_matrix
-    from touring.io.cache import JsonCache
     from touring.planning import make_plan  # planning imports solvers: import here, not at load
 
     started = clock.monotonic()

@@ -13,8 +13,8 @@ import pytest
 
 from solvers.loading import LoadingParams, LoadingResult, solve
 from touring.model import (
-    HOME_ID, DateRange, DayKind, Equipment, Owner, Place, Plan, PlanDay, Show, SolverReport, Tour, TravelPart,
-    Vehicle, VehicleKind, Venue,
+    HOME_ID, DateRange, DayKind, Equipment, LoadLine, Owner, Place, Plan, PlanDay, Show, SolverReport, Tour,
+    TravelPart, Vehicle, VehicleKind, VehicleLoad, Venue, Weights,
 )
 
 SEASON = DateRange(date(2026, 3, 1), date(2026, 3, 31))
@@ -263,3 +263,16 @@ def test_gear_moves_to_the_replacement_only_on_the_days_its_vehicle_is_out():
     result = solve(tour, plan, FAST, previous=booked, unavailable={("truck", day(1))})
     assert [units(result, leg) for leg in range(3)] == [{"truck": {"set": 2}}, {"truck2": {"set": 2}},
                                                         {"truck": {"set": 2}}]
+
+
+def test_booked_manifests_outrank_fewer_vehicles_unless_their_weight_is_zero():
+    tour, plan = _twins(), make_plan_of(["brussels", "antwerp"])
+    line = LoadLine("set", "Set", 1, 3.0, 800.0)
+    booked = tuple(VehicleLoad(k, d, f, t, v, (line,), 3.0, 800.0, 22.0, 3000.0)
+                   for k, (f, t, d) in enumerate([(HOME_ID, "brussels", day(0)), ("brussels", "antwerp", day(1)),
+                                                  ("antwerp", HOME_ID, day(2))])
+                   for v in ("truck", "truck2"))
+    kept = solve(tour, plan, FAST, previous=booked)
+    assert [units(kept, leg) for leg in range(3)] == [{"truck": {"set": 1}, "truck2": {"set": 1}}] * 3
+    free = solve(replace(tour, weights=Weights(replan_changed_vehicle=0)), plan, FAST, previous=booked)
+    assert [len(units(free, leg)) for leg in range(3)] == [1, 1, 1] and free.vehicles_used == 3

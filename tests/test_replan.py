@@ -389,6 +389,9 @@ def test_a_crew_member_joining_works_only_from_that_day(hotel_tour):
     assert not dirk.is_available(last.setup_start - timedelta(days=1)) and dirk.is_available(last.first_night)
     assert all(n.stay("dirk") is None for n in result.plan.accommodation if n.day < last.setup_start)
     assert any(n.stay("dirk") for n in result.plan.accommodation if n.day >= last.setup_start)
+    # Without --join the new row is no event: Dirk stays out of the replan.
+    unjoined = replan(loaded, plan, (CancelShow(last.show_id),), plan.bookings[0].setup_start, FAST)
+    assert unjoined.found and all(n.stay("dirk") is None for n in unjoined.plan.accommodation)
 
 
 def test_two_events_at_once_with_rides_reported(hotel_planned):
@@ -433,3 +436,59 @@ def test_cli_join_and_hire_errors_name_the_option(hotel_planned, hotel_tour, tmp
                                                  "--today", "2026-03-01", "--hire", "truck2:soon",
                                                  "-o", str(tmp_path / "out")])
     assert result.exit_code == 2 and "--hire" in result.output and "hire 'truck2:soon'" in result.output
+
+
+def test_a_vehicle_out_on_two_days_leaves_the_runs_of_the_other_days_to_it(hotel_planned):
+    loaded, plan = hotel_planned
+    out = DateRange(date(2026, 3, 10), date(2026, 3, 11))
+    assert {r.vehicle_id for r in plan.runs if r.day in out} == {"truck"}
+    result = replan(loaded, plan, (VehicleOut("truck", out.start, out.end),), plan.bookings[0].setup_start, FAST)
+    assert result.found and result.moved == ()
+    assert all(r.vehicle_id != "truck" for r in result.plan.runs if r.day in out)
+    assert [r for r in result.plan.runs if r.day not in out] == [r for r in plan.runs if r.day not in out]
+    # What the van cannot hold is reported on those two days only, by loading and by the runs.
+    assert {x.day for x in result.plan.left_behind} == {out.start, out.end}
+    assert {u.day for u in result.plan.unserved_transport} == {out.start, out.end}
+    changes = crew_changes(loaded.tour, plan, result.plan)
+    assert any(c.text.startswith("On 10 March you now drive the van instead of the truck") for c in changes["carl"])
+
+
+def test_the_report_names_exactly_the_changes_of_a_lost_hotel_and_a_replaced_truck(hotel_tour):
+    with (hotel_tour / "vehicles.csv").open("a") as vehicles:
+        vehicles.write("truck2,truck,3,22,3000,0.5,180,Gent\n")
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(loaded, FAST, transport_params=RUNS)
+    assert {r.vehicle_id for r in plan.runs if r.day in (date(2026, 3, 10), date(2026, 3, 11))} == {"truck"}
+    events = (HotelLost("ibis-gent", date(2026, 3, 9)), VehicleOut("truck", date(2026, 3, 10), date(2026, 3, 11)),
+              VehicleHired("truck2", date(2026, 3, 10), date(2026, 3, 11)))
+    result = replan(loaded, plan, events, date(2026, 3, 9), FAST)
+    assert result.found and result.moved == ()
+
+    def boards(day: int) -> str:
+        run = next(r for r in result.plan.runs if r.day == date(2026, 3, day) and r.vehicle_id == "truck2")
+        return " and ".join(f"{s.departure:%H:%M}" for s in run.stops if "carl" in s.board)
+
+    changes = crew_changes(loaded.tour, plan, result.plan)
+    assert [c.text for c in changes["carl"]] == [
+        "Your 9 March hotel moves from Ibis Gent Centrum to Hotel Harmony.",
+        f"On 10 March you now drive the truck2 instead of the truck, leaving {boards(10)}.",
+        f"On 11 March you now drive the truck2 instead of the truck, leaving {boards(11)}.",
+    ]
+    assert [c.text for c in changes["anna"]] == ["Your 9 March hotel moves from Ibis Gent Centrum to Hotel Harmony."]
+    html = changes_html(loaded.tour, changes)
+    assert "<li>On 10 March you now drive the truck2 instead of the truck, leaving " in html
+
+
+def test_a_ride_leaving_earlier_is_told_in_minutes(hotel_planned):
+    loaded, plan = hotel_planned
+    run = next(r for r in plan.runs if r.day == date(2026, 3, 10))
+    earlier = replace(run, stops=tuple(replace(s, departure=s.departure - timedelta(minutes=30)) for s in run.stops))
+    new = replace(plan, runs=tuple(earlier if r is run else r for r in plan.runs))
+    changes = crew_changes(loaded.tour, plan, new)
+    boarding = [s.departure for s in run.stops if "ben" in s.board]
+    assert len(boarding) == 2  # out to the venue and back to the hotel
+    assert [c.text for c in changes["ben"]] == [
+        f"Your 10 March truck leaves 30 min earlier ({t - timedelta(minutes=30):%H:%M} instead of {t:%H:%M})."
+        for t in boarding]
+    riders = {who for s in run.stops for who in s.board}
+    assert all(changes[m.id] == () for m in loaded.tour.crew if m.id not in riders)

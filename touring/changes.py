@@ -74,39 +74,52 @@ def _minutes(a: datetime, b: datetime) -> int:
     return round((b - a).total_seconds() / 60)
 
 
+def _times(times: list[datetime]) -> str:
+    clock = [f"{t:%H:%M}" for t in times]
+    return clock[0] if len(clock) == 1 else ", ".join(clock[:-1]) + " and " + clock[-1]
+
+
 def _ride_changes(tour: Tour, crew_id: str, old: Plan, new: Plan) -> list[Change]:
-    """Rides of the same day compared in time order: the first with the first, and so on."""
+    """Rides of the same day compared in time order: the first with the first, and so on.
+
+    The same change to several rides of a day (the ride out and the ride back in another
+    vehicle) is one line naming each time.
+    """
     names = {v.id: v.name for v in tour.vehicles}
     before, after = rides(old, crew_id), rides(new, crew_id)
     changes = []
     for day in sorted(set(before) | set(after)):
         a_list, b_list = before.get(day, []), after.get(day, [])
+        alike: dict[tuple, list[datetime]] = {}  # what changed -> the rides' times, in order
         for k in range(max(len(a_list), len(b_list))):
             a = a_list[k] if k < len(a_list) else None
             b = b_list[k] if k < len(b_list) else None
             if a is not None and b is None:
-                text = f"Your {_day(day)} ride in the {names.get(a.vehicle_id, a.vehicle_id)} " \
-                       f"({a.leaves:%H:%M}) is cancelled."
+                alike.setdefault(("cancelled", a.vehicle_id), []).append(a.leaves)
             elif a is None and b is not None:
-                verb = "drive" if b.driving else "ride in"
-                text = f"On {_day(day)} you now {verb} the {names.get(b.vehicle_id, b.vehicle_id)}, " \
-                       f"leaving {b.leaves:%H:%M}."
+                alike.setdefault(("new", b.vehicle_id, b.driving), []).append(b.leaves)
             elif a.vehicle_id != b.vehicle_id:
-                verb = "drive" if b.driving else "ride in"
-                text = f"On {_day(day)} you now {verb} the {names.get(b.vehicle_id, b.vehicle_id)} instead of " \
-                       f"the {names.get(a.vehicle_id, a.vehicle_id)}, leaving {b.leaves:%H:%M}."
+                alike.setdefault(("vehicle", b.vehicle_id, b.driving, a.vehicle_id), []).append(b.leaves)
             elif a.driving != b.driving:
-                name = names.get(b.vehicle_id, b.vehicle_id)
-                text = (f"On {_day(day)} you now drive the {name}" if b.driving
-                        else f"On {_day(day)} you no longer drive the {name}: you ride in it") \
-                    + f", leaving {b.leaves:%H:%M}."
+                alike.setdefault(("driving", b.vehicle_id, b.driving), []).append(b.leaves)
             elif a.leaves != b.leaves:
                 shift = _minutes(a.leaves, b.leaves)
                 when = f"{abs(shift)} min {'earlier' if shift < 0 else 'later'}"
-                text = f"Your {_day(day)} {names.get(b.vehicle_id, b.vehicle_id)} leaves {when} " \
-                       f"({b.leaves:%H:%M} instead of {a.leaves:%H:%M})."
+                changes.append(Change(crew_id, day, f"Your {_day(day)} {names.get(b.vehicle_id, b.vehicle_id)} "
+                                                    f"leaves {when} ({b.leaves:%H:%M} instead of {a.leaves:%H:%M})."))
+        for (kind, vehicle_id, *rest), times in alike.items():
+            name = names.get(vehicle_id, vehicle_id)
+            if kind == "cancelled":
+                text = (f"Your {_day(day)} ride in the {name} ({_times(times)}) is cancelled." if len(times) == 1
+                        else f"Your {_day(day)} rides in the {name} ({_times(times)}) are cancelled.")
+            elif kind == "driving":
+                text = (f"On {_day(day)} you now drive the {name}" if rest[0]
+                        else f"On {_day(day)} you no longer drive the {name}: you ride in it") \
+                    + f", leaving {_times(times)}."
             else:
-                continue
+                verb = "drive" if rest[0] else "ride in"
+                instead = f" instead of the {names.get(rest[1], rest[1])}" if kind == "vehicle" else ""
+                text = f"On {_day(day)} you now {verb} the {name}{instead}, leaving {_times(times)}."
             changes.append(Change(crew_id, day, text))
     return changes
 

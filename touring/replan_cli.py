@@ -63,8 +63,8 @@ def _today(ctx, param, value: str | None) -> date | None:
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the new plan.json (as a new version), changes.md and changes.html.")
 def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add_show, unavailable, vehicle_out,
-                   hotel_lost, join, hire, events_csv: Path | None, allow_moving: bool, add_dropped: bool, time_limit: float,
-                   out_dir: Path) -> None:
+                   hotel_lost, join, hire, events_csv: Path | None, allow_moving: bool, add_dropped: bool,
+                   time_limit: float, out_dir: Path) -> None:
     """Recompute TOUR's plan after events, changing as little as possible.
 
     Dates before --today do not move. Everything the plan in force holds from --today on

@@ -437,8 +437,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(with --allow-moving)", "currency"),
     Setting("weights.replan_changed_hotel", parse_float, "replanning: penalty per booked person-night moved to "
             "another hotel (with --allow-moving)", "currency"),
-    Setting("weights.replan_changed_vehicle", parse_float, "replanning: penalty per gear unit loaded in another "
-            "vehicle than booked on a leg", "currency"),
+    Setting("weights.replan_changed_vehicle", parse_float, "replanning: gear units loaded in another vehicle than "
+            "booked on a leg; loading ranks them right after gear left behind whatever the value, 0 lets it re-pack "
+            "freely", "currency"),
     Setting("travel.detour_factor", parse_float, "road distance over straight-line distance", "factor"),
     *(Setting(f"travel.speeds_kmh.{kind.value}", parse_float, f"average road speed of a {kind.value}",
               "km/h", default_doc=f"{speed:g}")
