@@ -421,9 +421,21 @@ def test_join_and_hire_in_text_and_csv(tmp_path):
     with pytest.raises(ValueError, match="hire 'truck2:2026-03-12..2026-03-11': end: must not be before start"):
         parse_event("hire", "truck2:2026-03-12..2026-03-11")
     events = tmp_path / "events.csv"
+    events.write_text("kind,value\njoin,dirk:2026-03-10..2026-03-12\nhire,truck2:2026-03-10\n")
+    joined = (CrewJoins("dirk", date(2026, 3, 10), date(2026, 3, 12)), VehicleHired("truck2", date(2026, 3, 10)))
+    assert read_events_csv(events) == joined
     events.write_text("kind,value\njoin,dirk:2026-03-10..2026-03-12\nhire,truck2:tomorrow\n")
     with pytest.raises(DataError, match="events.csv.*3.*value"):
         read_events_csv(events)
+
+
+def test_join_and_hire_are_kept_in_the_history(planned):
+    loaded, plan = planned
+    events = (CrewJoins("anna", date(2026, 3, 10)), VehicleHired("van", date(2026, 3, 10), date(2026, 3, 11)))
+    with History(loaded.root) as history:
+        history.add(plan, loaded.tour)
+        history.add(plan, loaded.tour, events, 1, date(2026, 3, 9))
+        assert history.versions()[1].events == events
 
 
 def test_cli_join_and_hire_errors_name_the_option(hotel_planned, hotel_tour, tmp_path):
