@@ -250,7 +250,8 @@ def day_limits(tour: Tour, events: tuple[Event, ...], today: date, last_day: dat
     on every day of the season outside its hire, the past included (it was not there).
     """
     first = tour.season.start - timedelta(days=1)
-    last = max(last_day or tour.season.end, tour.season.end) + timedelta(days=1)
+    # A month past the plan's end: a replan may bring the tour home a few days later.
+    last = max(last_day or tour.season.end, tour.season.end) + timedelta(days=31)
     span = [first + timedelta(days=k) for k in range((last - first).days + 1)]
     closed, out = set(), set()
     for event in events:

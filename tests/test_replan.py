@@ -114,6 +114,10 @@ def test_vehicle_out_and_hotel_lost_apply_to_their_days_only(planned):
     assert "truck" in result.tour.vehicle_by_id and result.tour.hotels
     assert result.limits.closed_hotels == {("ibis-brussels", date(2026, 3, 10))}
     assert result.limits.vehicles_out == {("truck", date(2026, 3, 10)), ("truck", date(2026, 3, 11))}
+    # Open-ended: from the later of its start and today, to past the season's end; the past stays.
+    open_ended = day_limits(loaded.tour, (VehicleOut("truck", date(2026, 3, 5)),), date(2026, 3, 8)).vehicles_out
+    assert ("truck", date(2026, 3, 8)) in open_ended and ("truck", date(2026, 3, 31)) in open_ended
+    assert ("truck", date(2026, 3, 7)) not in open_ended
     # The truck carries the gear on every leg but those driven on the two days it is out.
     trucked = {x.day for x in result.plan.loads if x.vehicle_id == "truck"}
     assert trucked == {x.day for x in plan.loads} - {date(2026, 3, 10), date(2026, 3, 11)}
@@ -504,3 +508,22 @@ def test_a_ride_leaving_earlier_is_told_in_minutes(hotel_planned):
         for t in boarding]
     riders = {who for s in run.stops for who in s.board}
     assert all(changes[m.id] == () for m in loaded.tour.crew if m.id not in riders)
+
+
+def test_a_freed_day_takes_the_optional_show_that_could_not_have_it(tiny_tour):
+    # AB Brussels (optional) and De Singel (required) both want 11 March only: AB is dropped.
+    venues = tiny_tour / "venues.csv"
+    venues.write_text(venues.read_text().replace("2026-03-02..2026-03-14,mon", "2026-03-11,")
+                      .replace("2026-03-10..2026-03-28,sun", "2026-03-11,"))
+    (tiny_tour / "shows.csv").write_text("id,venue,required\nvooruit-ghent,vooruit-ghent,yes\n"
+                                         "ab-brussels,ab-brussels,no\ndesingel-antwerp,desingel-antwerp,yes\n")
+    loaded = load_tour(tiny_tour)
+    plan = make_plan(loaded, FAST)
+    assert [d.show_id for d in plan.dropped] == ["ab-brussels"]
+    kept = first_nights(plan)["vooruit-ghent"]
+    used = replan(loaded, plan, (CancelShow("desingel-antwerp"),), date(2026, 3, 1), FAST, add_dropped=True)
+    assert used.found and used.added == ("ab-brussels",) and used.moved == ()
+    assert first_nights(used.plan) == {"vooruit-ghent": kept, "ab-brussels": date(2026, 3, 11)}
+    # Without --add-dropped playing it would be a change no event asked for.
+    alone = replan(loaded, plan, (CancelShow("desingel-antwerp"),), date(2026, 3, 1), FAST)
+    assert alone.found and alone.added == () and first_nights(alone.plan) == {"vooruit-ghent": kept}
