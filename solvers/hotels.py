@@ -32,7 +32,9 @@ The model, one boolean per person, night and option:
   an option for them that night (a hard rule, or with ``allow_moving`` a
   ``changed[person, night]`` literal costing ``weights.replan_changed_hotel``). When it is
   no option (closed, out of reach of the night's new place, over budget) or the person
-  needs no bed any more, the booking is forced to change and nothing constrains it.
+  needs no bed any more, the booking is forced to change and nothing constrains it. Should
+  the bookings no longer fit the rooms in the data at all, they are kept as far as they
+  fit, as with ``allow_moving``.
 - The objective, in cents: room prices times ``weights.cost``; for each hotel used on a
   night the van's drive from the night's place to the hotel and from the hotel to the next
   morning's start (``weights.km`` and ``weights.drive_hour``: the party drives together,
@@ -478,6 +480,12 @@ def solve(tour: Tour, plan: Plan, matrix: TravelMatrix,
     _add_hints(built, nights, previous)
     solver = make_solver(params)
     status = STATUS[solver.solve(built.model)]
+    if status == "infeasible" and booked and not allow_moving:
+        # Bookings that no longer fit the rooms in the data (hotels.csv changed since):
+        # keep as many as fit, each change paying its weight, rather than house nobody.
+        built = _build(tour, nights, matrix, _unbooked_cents(tour, nights, matrix), booked, True)
+        _add_hints(built, nights, previous)
+        status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
         return AccommodationResult("unknown", wall_time_s=clock.monotonic() - started)
     objective, bound, gap = figures(solver, status, divisor=100)

@@ -397,3 +397,12 @@ def test_a_shared_double_of_the_previous_plan_is_hinted_once():
     first = solve(tour, plan, matrix, FAST)
     assert stays(first)["ann"] == ("hotel", "ibis", "double", "bob")
     assert solve(tour, plan, matrix, FAST, previous=first.nights).status == "optimal"
+
+
+def test_bookings_that_no_longer_fit_the_rooms_are_kept_as_far_as_they_fit():
+    crew = far(2)
+    # Both were booked at the Ibis, which now lists one single only.
+    tour = make_tour(crew, [hotel("ibis", "brussels", singles=1), hotel("other", "brussels", singles=2)])
+    result = solve(tour, make_plan_of(["brussels"]), travel_matrix(tour, VehicleKind.CAR), FAST,
+                   booked=_booked_in("ibis", crew, range(1)))
+    assert result.found and sorted(h for _, h, _, _ in stays(result).values()) == ["ibis", "other"]
