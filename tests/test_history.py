@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
 from solvers.replan import CancelShow, CrewUnavailable
 from solvers.schedule import ScheduleParams
@@ -369,3 +370,53 @@ def test_a_file_written_by_the_first_layout_is_read_and_extended(planned, root):
         assert {row[0] for row in db.execute("SELECT DISTINCT tour FROM versions")} == {"tiny"}
         assert sorted(db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")) == [("events",), ("versions",)]
     db.close()
+
+
+# --- command line --------------------------------------------------------------------
+
+def test_cli_keeps_the_history_in_the_database_given_by_db(tiny_tour, tmp_path, database):
+    """replan, history and diff with --db (or TOURING_DB); with the default, the file in the tour."""
+    from touring.cli import main
+
+    out = tmp_path / "out"
+    db_args = ["--db", database] if database else []
+    planned = CliRunner().invoke(main, ["plan", str(tiny_tour), "-o", str(out), "--quiet", "--time-limit", "5"])
+    assert planned.exit_code == 0, planned.output
+    plan = json.loads((out / "plan.json").read_text())
+    ab = next(s for s in plan["shows"] if s["show_id"] == "ab-brussels")
+    missing = CliRunner().invoke(main, ["history", str(tiny_tour), *db_args])
+    assert missing.exit_code == 1
+    shown = sa.make_url(database).render_as_string(hide_password=True) if database else None
+    assert missing.output == (f"Error: no history yet for tour 'tiny' in {shown}: run touring replan first\n"
+                              if database else
+                              f"Error: no history yet in {tiny_tour / HISTORY_FILE}: run touring replan first\n")
+    replanned = CliRunner().invoke(main, ["replan", str(tiny_tour), "--plan", str(out / "plan.json"), "--today",
+                                          ab["setup_start"], "--cancel", "ab-brussels", "-o", str(out),
+                                          "--time-limit", "5", *db_args])
+    assert replanned.exit_code == 0, replanned.output
+    assert replanned.output.startswith("version 2 (from 1): 2 shows, ")
+    assert (tiny_tour / HISTORY_FILE).exists() == (database is None)
+    env = {"TOURING_DB": database} if database else {}
+    listed = CliRunner().invoke(main, ["history", str(tiny_tour)], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.startswith("v1 (first, ") and "\nv2 (from 1, today " in listed.output
+    assert listed.output.endswith("  - cancel show ab-brussels\n")
+    diff = CliRunner().invoke(main, ["diff", str(tiny_tour), "1", "2"], env=env)
+    assert diff.exit_code == 0 and "show at Ancienne Belgique is cancelled." in diff.output
+
+
+def test_cli_names_a_database_it_cannot_use(tiny_tour):
+    from touring.cli import main
+
+    bad = CliRunner().invoke(main, ["history", str(tiny_tour), "--db", "no such url"])
+    assert bad.exit_code == 1
+    assert bad.output == ("Error: the history database URL does not parse; "
+                          "expected e.g. postgresql+psycopg://user@host/touring\n")
+    driver = CliRunner().invoke(main, ["history", str(tiny_tour), "--db", "nosuchdb://u:secret@host/x"])
+    assert driver.exit_code == 1
+    assert driver.output.startswith("Error: cannot open the history database nosuchdb://u:***@host/x: ")
+    down = CliRunner().invoke(main, ["history", str(tiny_tour), "--db",
+                                     "postgresql+psycopg://u:secret@/x?host=/nonexistent-socket-dir"])
+    assert down.exit_code == 1
+    assert down.output.startswith("Error: history database postgresql+psycopg://u:***@/x?host=%2Fnonexistent")
+    assert "secret" not in down.output
