@@ -372,6 +372,20 @@ def test_a_file_written_by_the_first_layout_is_read_and_extended(planned, root):
     db.close()
 
 
+def test_a_migration_that_fails_leaves_the_old_file_as_it_was(root):
+    """A version based on one that is missing (the old code checked no keys): the new key refuses it."""
+    (root / HISTORY_FILE).parent.mkdir()
+    with sqlite3.connect(root / HISTORY_FILE) as old:
+        old.executescript(OLD_DDL)
+        old.execute("INSERT INTO versions VALUES (2, '2026-03-05T09:00:00+00:00', 1, NULL, '{}', 2, 1.0, 2.0, NULL, "
+                    "'OPTIMAL')")
+    old.close()
+    before = (root / HISTORY_FILE).read_bytes()
+    with pytest.raises(HistoryError, match="FOREIGN KEY constraint failed"):
+        History(root)
+    assert (root / HISTORY_FILE).read_bytes() == before
+
+
 # --- command line --------------------------------------------------------------------
 
 def test_cli_keeps_the_history_in_the_database_given_by_db(tiny_tour, tmp_path, database):
