@@ -388,10 +388,12 @@ def test_a_migration_that_fails_leaves_the_old_file_as_it_was(root):
 
 # --- command line --------------------------------------------------------------------
 
-def test_cli_keeps_the_history_in_the_database_given_by_db(tiny_tour, tmp_path, database):
+def test_cli_keeps_the_history_in_the_database_given_by_db(planned, tmp_path, database):
     """replan, history and diff with --db (or TOURING_DB); with the default, the file in the tour."""
     from touring.cli import main
 
+    tiny_tour = tmp_path / "tiny"
+    shutil.copytree(planned[0].root, tiny_tour)  # with its travel cache: the solves are all this test waits for
     out = tmp_path / "out"
     db_args = ["--db", database] if database else []
     planned = CliRunner().invoke(main, ["plan", str(tiny_tour), "-o", str(out), "--quiet", "--time-limit", "5"])
@@ -419,8 +421,10 @@ def test_cli_keeps_the_history_in_the_database_given_by_db(tiny_tour, tmp_path, 
     assert diff.exit_code == 0 and "show at Ancienne Belgique is cancelled." in diff.output
 
 
-def test_cli_names_a_database_it_cannot_use(tiny_tour):
+def test_cli_names_a_database_it_cannot_use(root):
     from touring.cli import main
+
+    tiny_tour = root
 
     bad = CliRunner().invoke(main, ["history", str(tiny_tour), "--db", "no such url"])
     assert bad.exit_code == 1
