@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -83,11 +84,21 @@ def postgres(tmp_path_factory):
             pgserver = pytest.importorskip("pgserver", reason="pgserver has wheels for Python 3.9 to 3.12 only")
         else:
             import pgserver
-    server = pgserver.get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
-    handle = Postgres(server.get_uri())
-    yield handle
-    handle.close()
-    server.cleanup()
+    # As root the data folder goes to a private temporary folder, not under tmp_path_factory: pgserver
+    # opens every parent of it to its user, but each pytest session that starts as root resets
+    # /tmp/pytest-of-root to 0700, and a session started meanwhile (another checkout, a second
+    # terminal) locks initdb out with "could not access directory ...: Permission denied".
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    parent = Path(tempfile.mkdtemp(prefix="touring-postgres-")) if as_root else tmp_path_factory.mktemp("postgres")
+    try:
+        server = pgserver.get_server(parent / "data", cleanup_mode="delete")
+        handle = Postgres(server.get_uri())
+        yield handle
+        handle.close()
+        server.cleanup()
+    finally:
+        if as_root:
+            shutil.rmtree(parent, ignore_errors=True)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -220,18 +231,17 @@ def test_a_writer_that_starts_during_another_write_gets_the_next_number(planned,
 
 
 def test_many_concurrent_writers_never_share_a_number(planned, tmp_path, shared_url):
+    """Four writers open a new database at once (racing to create the tables too) and add three versions each."""
     loaded, plan = planned
     (tmp_path / "tiny").mkdir()
-    with History(tmp_path / "tiny", shared_url):
-        pass  # the tables exist before the race, as after any first replan
     numbers: list[int] = []
     errors: list[BaseException] = []
     start = threading.Barrier(4)
 
     def writer() -> None:
         try:
+            start.wait()
             with History(tmp_path / "tiny", shared_url) as history:
-                start.wait()
                 for _ in range(3):
                     numbers.append(history.add(plan, loaded.tour, CANCEL[:1]))
         except BaseException as error:
