@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -167,27 +166,6 @@ def test_history_keeps_both_versions_and_the_diff_reads_right(planned):
     assert workers
     for member in loaded.tour.crew:
         assert (text in [c.text for c in changes[member.id]]) == (member.id in workers)
-
-
-def _counts(path) -> tuple[int, int]:
-    with sqlite3.connect(path) as db:
-        return (db.execute("SELECT COUNT(*) FROM versions").fetchone()[0],
-                db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
-
-
-@pytest.mark.parametrize("to_json", [
-    lambda plan, tour: {"not json": object()},  # fails in json.dumps, after the rows are inserted
-    lambda plan, tour: (_ for _ in ()).throw(RuntimeError("interrupted")),
-])
-def test_an_interrupted_write_leaves_the_history_as_it_was(planned, to_json):
-    loaded, plan = planned
-    with History(loaded.root) as history:
-        history.add(plan, loaded.tour)
-        before = _counts(history.path)
-        with pytest.raises((TypeError, RuntimeError)):
-            history.add(plan, loaded.tour, (CancelShow("ab-brussels"),), 1, date(2026, 3, 5), to_json=to_json)
-        assert _counts(history.path) == before
-        assert history.add(plan, loaded.tour) == 2  # the number was not used up
 
 
 def test_events_in_text_and_csv(tmp_path):

@@ -10,8 +10,10 @@ Registered in :mod:`touring.cli` with::
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -33,6 +35,30 @@ def _today(ctx, param, value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-03-12") from None
+
+
+def _db_option(command):
+    return click.option(
+        "--db", metavar="URL", envvar="TOURING_DB",
+        help="SQLAlchemy URL of the history database, e.g. postgresql+psycopg://user@host/touring "
+             "(default: TOUR/.touring/history.sqlite; also read from $TOURING_DB).")(command)
+
+
+@contextmanager
+def _history(tour: Path, db: str | None, *, existing: bool) -> Iterator:
+    """The tour's history (``--db`` or the file in the tour); with ``existing``, a missing one is an error."""
+    from touring.io.history import HISTORY_FILE, History, HistoryError
+
+    if existing and db is None and not (tour / HISTORY_FILE).exists():
+        raise click.ClickException(f"no history yet in {tour / HISTORY_FILE}: run touring replan first")
+    try:
+        with History(tour, db) as history:
+            if existing and history.latest() is None:
+                raise click.ClickException(f"no history yet for tour {history.tour!r} in {history.describe()}: "
+                                           "run touring replan first")
+            yield history
+    except HistoryError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.command("replan")
@@ -62,9 +88,10 @@ def _today(ctx, param, value: str | None) -> date | None:
 @click.option("--time-limit", default=10.0, show_default=True, help="Seconds for the date scheduler.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the new plan.json (as a new version), changes.md and changes.html.")
+@_db_option
 def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add_show, unavailable, vehicle_out,
                    hotel_lost, join, hire, events_csv: Path | None, allow_moving: bool, add_dropped: bool,
-                   time_limit: float, out_dir: Path) -> None:
+                   time_limit: float, out_dir: Path, db: str | None) -> None:
     """Recompute TOUR's plan after events, changing as little as possible.
 
     Dates before --today do not move. Everything the plan in force holds from --today on
@@ -72,7 +99,7 @@ def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add
     put unless an event forces a change (or --allow-moving lets it, counted and
     penalised). A vehicle out, a hire and a lost hotel apply to their days only. When the
     plan has transport runs they are planned again. Every plan and its events are kept in
-    TOUR/.touring/history.sqlite.
+    TOUR/.touring/history.sqlite, or in the database --db names.
 
     \b
     Example:
@@ -83,7 +110,7 @@ def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add
     from solvers.schedule import ScheduleParams
     from touring.changes import changes_html, changes_markdown, crew_changes
     from touring.io.files import write_text_atomic
-    from touring.io.history import History, parse_event, read_events_csv
+    from touring.io.history import parse_event, read_events_csv
     from touring.io.plan import read_plan, write_plan
 
     loaded = _load(tour)
@@ -117,7 +144,7 @@ def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add
         raise click.ClickException(f"no plan keeps every rule after these events ({result.plan.schedule_report.status})"
                                    + (f":\n{lines}" if lines else ""))
     write_plan(result.plan, result.tour, out_dir, tour_source=tour)
-    with History(loaded.root) as history:
+    with _history(loaded.root, db, existing=False) as history:
         based_on = history.latest()
         if based_on is None:
             based_on = history.add(previous, loaded.tour)
@@ -143,18 +170,15 @@ def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add
 
 @click.command("history")
 @click.argument("tour", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def history_command(tour: Path) -> None:
+@_db_option
+def history_command(tour: Path, db: str | None) -> None:
     """List the plan versions kept for TOUR, with their events and figures.
 
     \b
     Example:
         touring history data/flemish-theatre
     """
-    from touring.io.history import HISTORY_FILE, History
-
-    if not (tour / HISTORY_FILE).exists():
-        raise click.ClickException(f"no history yet in {tour / HISTORY_FILE}: run touring replan first")
-    with History(tour) as history:
+    with _history(tour, db, existing=True) as history:
         versions = history.versions()
     for v in versions:
         origin = f"from {v.based_on}" if v.based_on else "first"
@@ -172,7 +196,8 @@ def history_command(tour: Path) -> None:
 @click.argument("v2", type=int)
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the per-person changes as an HTML page.")
-def diff_command(tour: Path, v1: int, v2: int, html_path: Path | None) -> None:
+@_db_option
+def diff_command(tour: Path, v1: int, v2: int, html_path: Path | None, db: str | None) -> None:
     """Say, per crew member, what changes from version V1 to version V2 of TOUR's plan.
 
     \b
@@ -181,12 +206,9 @@ def diff_command(tour: Path, v1: int, v2: int, html_path: Path | None) -> None:
     """
     from touring.changes import changes_html, changes_markdown, crew_changes
     from touring.io.files import write_text_atomic
-    from touring.io.history import HISTORY_FILE, History
 
-    if not (tour / HISTORY_FILE).exists():
-        raise click.ClickException(f"no history yet in {tour / HISTORY_FILE}: run touring replan first")
-    loaded = _load(tour)
-    with History(tour) as history:
+    with _history(tour, db, existing=True) as history:
+        loaded = _load(tour)
         try:
             old, new = history.plan(v1), history.plan(v2)
         except KeyError as error:
