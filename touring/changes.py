@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from touring.model import DayKind, Plan, Stay, StayKind, Tour
 
@@ -114,3 +114,145 @@ def changes_html(tour: Tour, changes: dict[str, tuple[Change, ...]]) -> str:
         else:
             parts.append("<p>Nothing changes for you.</p>")
     return "<!doctype html>\n<meta charset=\"utf-8\">\n" + "\n".join(parts) + "\n"
+
+
+@dataclass(frozen=True)
+class DayChange:
+    """One change between two plans on one date, as data for the re-issued day sheets and
+    itineraries: ``what`` is ``show``, ``day``, ``night`` or ``ride``; ``crew_ids`` the
+    people it concerns (empty: the whole tour)."""
+
+    day: date
+    what: str
+    text: str
+    crew_ids: tuple[str, ...] = ()
+
+
+def _place(tour: Tour, place_id: str) -> str:
+    if place_id in tour.venue_by_id:
+        return tour.venue_by_id[place_id].name
+    if place_id == tour.home.id:
+        return f"home ({tour.home.name})"
+    return tour.places[place_id].name if place_id in tour.places else place_id
+
+
+def _is_away(day) -> bool:
+    return day is not None and (day.kind is not DayKind.HOME or bool(day.travel))
+
+
+def _describe(tour: Tour, day) -> str:
+    if not _is_away(day):
+        return "at home"
+    where = _place(tour, day.place_id)
+    return {DayKind.SHOW: f"show at {where}", DayKind.SETUP: f"set-up at {where}", DayKind.OFF: f"day off in {where}",
+            DayKind.TRAVEL: f"travel to {where}"}.get(day.kind, f"travel to {where}")
+
+
+def _show_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
+    venue_name = {v.id: v.name for v in tour.venues}
+    before = {b.show_id: b for b in old.bookings}
+    after = {b.show_id: b for b in new.bookings}
+    found = []
+    for show_id, b in before.items():
+        venue = venue_name.get(b.venue_id, b.venue_id)
+        nights = [b.first_night + timedelta(days=n) for n in range(b.nights)]
+        if show_id not in after:
+            found += [DayChange(d, "show", f"The show at {venue} on {_day(d)} is cancelled.") for d in nights]
+        elif after[show_id].first_night != b.first_night:
+            text = f"The show at {venue} moves from {_day(b.first_night)} to {_day(after[show_id].first_night)}."
+            found += [DayChange(b.first_night, "show", text), DayChange(after[show_id].first_night, "show", text)]
+    for show_id, b in after.items():
+        if show_id not in before:
+            found.append(DayChange(b.first_night, "show",
+                                   f"New show at {venue_name.get(b.venue_id, b.venue_id)} on {_day(b.first_night)}."))
+    return found
+
+
+def _day_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
+    before, after = {d.day: d for d in old.days}, {d.day: d for d in new.days}
+
+    def legs(day) -> str:
+        return "; ".join(f"{_place(tour, t.from_id)} → {_place(tour, t.to_id)}" for t in day.travel) or "none"
+
+    found = []
+    for day in sorted(set(before) | set(after)):
+        a, b = before.get(day), after.get(day)
+        if not (_is_away(a) or _is_away(b)):
+            continue
+        if not _is_away(b):
+            found.append(DayChange(day, "day", f"No longer on the road on {_day(day)} (was: {_describe(tour, a)})."))
+        elif _describe(tour, a) != _describe(tour, b):
+            found.append(DayChange(day, "day", f"Now {_describe(tour, b)} (was: {_describe(tour, a)})."))
+        elif a is not None and [(t.from_id, t.to_id) for t in a.travel] != [(t.from_id, t.to_id) for t in b.travel]:
+            found.append(DayChange(day, "day", f"Travel now {legs(b)} (was: {legs(a)})." if b.travel
+                                   else f"No travel now (was: {legs(a)})."))
+    return found
+
+
+def _night_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
+    names = {m.id: m.name for m in tour.crew}
+    before, after = {n.day: n for n in old.accommodation}, {n.day: n for n in new.accommodation}
+    found = []
+    for day in sorted(set(before) | set(after)):
+        ids = {s.crew_id for n in (before.get(day), after.get(day)) if n for s in n.stays}
+        for crew_id in sorted(ids, key=lambda c: names.get(c, c)):
+            a = before[day].stay(crew_id) if day in before else None
+            b = after[day].stay(crew_id) if day in after else None
+            # No night on the tour and a night at home are the same bed.
+            bed_a = (a.kind, a.hotel_id) if a else (StayKind.HOME, None)
+            bed_b = (b.kind, b.hotel_id) if b else (StayKind.HOME, None)
+            if bed_a != bed_b:
+                found.append(DayChange(day, "night", f"{names.get(crew_id, crew_id)}: the {_day(day)} night moves "
+                                                     f"from {_bed(a, tour)} to {_bed(b, tour)}.", (crew_id,)))
+    return found
+
+
+def _ride_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
+    """Each person's pick-ups compared ride by ride (vehicle, place, time), when both plans have runs."""
+    from touring.export.timeline import rides, stop_name
+
+    if not (old.runs and new.runs):
+        return []
+
+    def vehicle(ride) -> str:
+        return tour.vehicle_by_id[ride.run.vehicle_id].name if ride.run.vehicle_id in tour.vehicle_by_id \
+            else ride.run.vehicle_id
+
+    by_day: dict[date, tuple[list, list]] = {}
+    for index, plan in enumerate((old, new)):
+        for run in plan.runs:
+            by_day.setdefault(run.day, ([], []))[index].append(run)
+    found = []
+    for day, (runs_a, runs_b) in sorted(by_day.items()):
+        for member in tour.crew:
+            a, b = rides(tuple(runs_a), member.id), rides(tuple(runs_b), member.id)
+            for number in range(max(len(a), len(b))):
+                x, y = (a[number] if number < len(a) else None), (b[number] if number < len(b) else None)
+                key = [(r.run.vehicle_id, r.pick_up.place_id, r.departs) if r else None for r in (x, y)]
+                if key[0] == key[1]:
+                    continue
+                if x is None or y is None:
+                    text = (f"a new ride in the {vehicle(y)}: pick-up {y.departs:%H:%M} at "
+                            f"{stop_name(tour, y.pick_up.place_id)}" if x is None else
+                            f"no ride any more in the {vehicle(x)} (was {x.departs:%H:%M} at "
+                            f"{stop_name(tour, x.pick_up.place_id)})")
+                elif key[0][:2] == key[1][:2]:
+                    minutes = int((y.departs - x.departs).total_seconds() // 60)
+                    text = (f"the {vehicle(y)} leaves {abs(minutes)} min {'earlier' if minutes < 0 else 'later'} "
+                            f"({y.departs:%H:%M} instead of {x.departs:%H:%M})")
+                else:
+                    text = (f"now the {vehicle(y)} at {y.departs:%H:%M} from {stop_name(tour, y.pick_up.place_id)}, "
+                            f"not the {vehicle(x)} at {x.departs:%H:%M} from {stop_name(tour, x.pick_up.place_id)}")
+                found.append(DayChange(day, "ride", f"{member.name}: {text}.", (member.id,)))
+    return found
+
+
+def plan_changes(tour: Tour, old: Plan, new: Plan) -> tuple[DayChange, ...]:
+    """What changed from ``old`` to ``new``, date by date: shows cancelled, moved or added;
+    days no longer (or newly) on the road or of another kind; each person's night in
+    another bed; each person's ride in another vehicle or at another time (when both plans
+    have runs). In date order; ``tour`` names venues, hotels and people of both plans."""
+    shows = _show_changes(tour, old, new)
+    found = shows + _day_changes(tour, old, new) + _night_changes(tour, old, new) \
+        + _ride_changes(tour, old, new)
+    return tuple(sorted(found, key=lambda c: c.day))

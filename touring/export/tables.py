@@ -50,7 +50,7 @@ def schedule_table(plan: Plan, tour: Tour, days: tuple[Day, ...]) -> Table:
             plan_day.day, plan_day.day.strftime("%a"), plan_day.kind.value, plan_day.show_id or "",
             place_name(tour, plan_day.place_id), tour.places[plan_day.place_id].timezone,
             round(plan_day.km, 1), plan_day.drive_minutes, travel,
-            _clock(day.legs[0].depart) if day and day.legs else None,
+            _clock(day.departure) if day and day.departure else None,
             _clock(day.show.load_in) if day and day.show else None,
             _clock(day.show.show) if day and day.show else None,
             len(day.crew) if day else 0,
