@@ -261,3 +261,17 @@ def test_replan_export_reissues_the_previous_export(tiny_tour, tmp_path):
         ("CANCELLED", 1)
     assert "Changed since the export of " in (export / "index.html").read_text()
     assert (export / "days" / "day-sheets.pdf").exists()
+
+
+def test_the_calendar_of_someone_no_longer_on_the_tour_cancels_all_their_events(tiny_tour, tmp_path):
+    loaded = load_tour(tiny_tour)
+    export_plan(make_plan(loaded, FAST), loaded.tour, tmp_path, pdf=False, stamp=STAMPS[0])
+    before = _events(tmp_path / "calendars" / "crew-anna.ics")
+    crew = tiny_tour / "crew.csv"
+    crew.write_text("".join(line.replace(",shared,anna,", ",single,,") for line in crew.read_text().splitlines(True)
+                            if not line.startswith("anna,")))
+    without = load_tour(tiny_tour)
+    export_plan(make_plan(without, FAST), without.tour, tmp_path, pdf=False, stamp=STAMPS[1])
+    after = _events(tmp_path / "calendars" / "crew-anna.ics")
+    assert before and set(after) == set(before)
+    assert all((e["status"], e["sequence"]) == ("CANCELLED", 1) for e in after.values())

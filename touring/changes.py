@@ -129,11 +129,10 @@ class DayChange:
 
 
 def _place(tour: Tour, place_id: str) -> str:
-    if place_id in tour.venue_by_id:
-        return tour.venue_by_id[place_id].name
-    if place_id == tour.home.id:
-        return f"home ({tour.home.name})"
-    return tour.places[place_id].name if place_id in tour.places else place_id
+    # Here, not at the top: touring.export imports this module.
+    from touring.export.timeline import place_name
+
+    return place_name(tour, place_id) if place_id in tour.places else place_id
 
 
 def _is_away(day) -> bool:
@@ -209,14 +208,13 @@ def _night_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
 
 def _ride_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
     """Each person's pick-ups compared ride by ride (vehicle, place, time), when both plans have runs."""
-    from touring.export.timeline import rides, stop_name
+    from touring.export.timeline import rides, stop_name, vehicle_name
 
     if not (old.runs and new.runs):
         return []
 
     def vehicle(ride) -> str:
-        return tour.vehicle_by_id[ride.run.vehicle_id].name if ride.run.vehicle_id in tour.vehicle_by_id \
-            else ride.run.vehicle_id
+        return vehicle_name(tour, ride.run.vehicle_id)
 
     by_day: dict[date, tuple[list, list]] = {}
     for index, plan in enumerate((old, new)):

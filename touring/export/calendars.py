@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 from icalendar import Calendar, Event, vGeo
 
 from touring.export.timeline import (
-    Day, hotel_night, hours, rides, run_stops, slug, stay_hotel, stop_name,
+    Day, hotel_night, hours, rides, run_stops, slug, stay_hotel, stop_name, vehicle_name,
 )
 from touring.model import CrewMember, DayKind, Plan, RoomKind, Tour
 
@@ -72,10 +72,6 @@ def _venue_location(event: Event, day: Day) -> None:
     event.add("geo", vGeo((venue.place.lat, venue.place.lon)))
 
 
-def _vehicle_name(tour: Tour, vehicle_id: str) -> str:
-    return tour.vehicle_by_id[vehicle_id].name if vehicle_id in tour.vehicle_by_id else vehicle_id
-
-
 def _stop_location(event: Event, tour: Tour, place_id: str) -> None:
     event.add("location", stop_name(tour, place_id))
     if place_id in tour.places:
@@ -90,7 +86,7 @@ def run_events(tour: Tour, day: Day, stamp: datetime, member: CrewMember | None 
             stops = run_stops(run)
             if not stops:
                 continue
-            vehicle = _vehicle_name(tour, run.vehicle_id)
+            vehicle = vehicle_name(tour, run.vehicle_id)
             event = _event(tour, ("run", run.vehicle_id, day.date.isoformat()),
                            f"{vehicle}: {stop_name(tour, stops[0].place_id)} → {stop_name(tour, stops[-1].place_id)}",
                            stamp)
@@ -105,7 +101,7 @@ def run_events(tour: Tour, day: Day, stamp: datetime, member: CrewMember | None 
             events.append(event)
         return events
     for number, ride in enumerate(rides(day.local_runs, member.id), start=1):
-        vehicle = _vehicle_name(tour, ride.run.vehicle_id)
+        vehicle = vehicle_name(tour, ride.run.vehicle_id)
         start, end = stop_name(tour, ride.pick_up.place_id), stop_name(tour, ride.drop_off.place_id)
         # Keyed by person, date and ride number: a replan that moves a pick-up updates the event.
         event = _event(tour, ("ride", member.id, day.date.isoformat(), str(number)),

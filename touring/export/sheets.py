@@ -14,6 +14,7 @@ from html import escape
 from solvers.crossings import crossings as known_crossings
 from touring.export.timeline import (
     CHECK_IN, CHECK_OUT, Day, hotel_by_id, hours, place_name, rides, run_stops, stay_hotel, stop_name, utc_offset,
+    vehicle_name,
 )
 from touring.model import (
     CrewMember, CrewShift, DayKind, Hotel, RoomKind, Stay, StayKind, ToBook, Tour, UnservedRequest,
@@ -93,7 +94,7 @@ def _travel_times(tour: Tour, day: Day, member: CrewMember | None) -> list[tuple
     if day.runs:
         if member is not None:
             for ride in rides(day.local_runs, member.id):
-                vehicle = escape(_vehicle_name(tour, ride.run.vehicle_id))
+                vehicle = escape(vehicle_name(tour, ride.run.vehicle_id))
                 rows.append((ride.departs, f"{'Departure' if ride.drives else 'Pick-up'} "
                                            f"({escape(stop_name(tour, ride.pick_up.place_id))}, {vehicle})",
                              _clock(ride.departs, day.date)))
@@ -104,7 +105,7 @@ def _travel_times(tour: Tour, day: Day, member: CrewMember | None) -> list[tuple
             stops = run_stops(run)
             if not stops:
                 continue
-            vehicle = escape(_vehicle_name(tour, run.vehicle_id))
+            vehicle = escape(vehicle_name(tour, run.vehicle_id))
             rows.append((stops[0].departure, f"{vehicle} leaves {escape(stop_name(tour, stops[0].place_id))}",
                          _clock(stops[0].departure, day.date)))
             here = next((stop for stop in stops[1:-1] if stop.place_id == day.place.id), None)
@@ -190,12 +191,12 @@ def _next_departure(tour: Tour, day: Day, following: Day | None, member: CrewMem
             what = "you drive" if ride.drives else "pick-up"
             return (f"<p>Tomorrow: {what} {_clock(ride.departs, following.date)} at "
                     f"{escape(stop_name(tour, ride.pick_up.place_id))} "
-                    f"({escape(_vehicle_name(tour, ride.run.vehicle_id))}).</p>")
+                    f"({escape(vehicle_name(tour, ride.run.vehicle_id))}).</p>")
         run = min((r for r in following.local_runs if r.stops), key=lambda r: r.stops[0].departure, default=None)
         if run is not None and member is None:
             first = run_stops(run)[0]
             return (f"<p>Tomorrow: first departure {_clock(first.departure, following.date)}, the "
-                    f"{escape(_vehicle_name(tour, run.vehicle_id))} from {escape(stop_name(tour, first.place_id))}.</p>")
+                    f"{escape(vehicle_name(tour, run.vehicle_id))} from {escape(stop_name(tour, first.place_id))}.</p>")
     if not following.legs:
         return f"<p>Tomorrow: {KIND_TITLES[following.kind].lower()} in {escape(following.place.name)}, no travel.</p>"
     leg = following.legs[0]
@@ -397,8 +398,7 @@ def _gear_block(tour: Tour, day: Day) -> str:
         return ""
     parts = ["<h2>Gear</h2>"]
     for load in day.loads:
-        vehicle = tour.vehicle_by_id[load.vehicle_id].name if load.vehicle_id in tour.vehicle_by_id \
-            else load.vehicle_id
+        vehicle = vehicle_name(tour, load.vehicle_id)
         rows = "".join(f'<tr><td>{escape(line.item)}</td><td class="n">{line.units}</td>'
                        f'<td class="n">{line.volume_m3:,.1f}</td><td class="n">{line.weight_kg:,.0f}</td></tr>'
                        for line in load.lines)
@@ -424,10 +424,6 @@ def _names(tour: Tour, crew_ids: tuple[str, ...]) -> str:
 def _gear(tour: Tour, ids: tuple[str, ...]) -> str:
     items = {e.id: e.item for e in tour.equipment}
     return ", ".join(items.get(i, i) for i in ids)
-
-
-def _vehicle_name(tour: Tour, vehicle_id: str) -> str:
-    return tour.vehicle_by_id[vehicle_id].name if vehicle_id in tour.vehicle_by_id else vehicle_id
 
 
 def unserved_box(tour: Tour, lines: tuple[UnservedRequest, ...]) -> str:
@@ -469,7 +465,7 @@ def _vehicles_block(tour: Tour, day: Day) -> str:
             rows.append(f'<tr><td class="n">{number}</td><td>{escape(stop_name(tour, stop.place_id))}</td>'
                         f'<td class="n">{times}</td><td>{"<br>".join(what)}</td></tr>')
         parts.append(
-            f"<p><strong>{escape(_vehicle_name(tour, run.vehicle_id))}</strong> — driver {who}; "
+            f"<p><strong>{escape(vehicle_name(tour, run.vehicle_id))}</strong> — driver {who}; "
             f"{run.km:,.0f} km, {hours(run.drive_minutes)} driving"
             + (f"; breaks {breaks}" if breaks else "") + "</p>"
             '<table><tr><th class="n">#</th><th>Stop</th><th class="n">Local time</th><th>On, off, gear</th></tr>'
@@ -483,7 +479,7 @@ def _my_rides(tour: Tour, day: Day, member: CrewMember) -> str:
     lines = []
     for ride in rides(day.local_runs, member.id):
         run = ride.run
-        vehicle = escape(_vehicle_name(tour, run.vehicle_id))
+        vehicle = escape(vehicle_name(tour, run.vehicle_id))
         if ride.drives:
             lines.append(f"You drive the {vehicle}: {escape(stop_name(tour, ride.pick_up.place_id))} "
                          f"{_clock(ride.departs, day.date)} → {escape(stop_name(tour, ride.drop_off.place_id))} "

@@ -1,11 +1,13 @@
 """The plan in local clock time: what every export (calendars, sheets, maps) shows.
 
 The plan has dates; exports need times. The day's times (driving, show) follow these rules;
-the vehicles' transport runs, when planned, keep their own stop times and join each ``Day``:
+the vehicles' transport runs, when planned, keep their own stop times and join each ``Day``
+(:attr:`Day.local_runs` gives them in the zone of the day's place; :func:`rides` each
+person's own rides), and the exports then take the day's departures and arrivals from them:
 
-- a day's driving starts at :data:`DEPARTURE` (08:00) local time where the leg starts, its
-  parts one after the other; a part driven in the night after a show (nightliner) starts at
-  that venue's curfew;
+- without runs, a day's driving starts at :data:`DEPARTURE` (08:00) local time where the leg
+  starts, its parts one after the other; a part driven in the night after a show
+  (nightliner) starts at that venue's curfew;
 - a show runs from the venue's load-in to its curfew (:data:`DEFAULT_LOAD_IN` and
   :data:`DEFAULT_CURFEW` where the venue gives none; a curfew at or before the load-in is
   after midnight);
@@ -176,6 +178,11 @@ def place_name(tour: Tour, place_id: str) -> str:
     if place_id == tour.home.id:
         return f"home ({tour.home.name})"
     return tour.places[place_id].name
+
+
+def vehicle_name(tour: Tour, vehicle_id: str) -> str:
+    """A vehicle's name; its id when the tour no longer has it."""
+    return tour.vehicle_by_id[vehicle_id].name if vehicle_id in tour.vehicle_by_id else vehicle_id
 
 
 def stop_name(tour: Tour, place_id: str) -> str:
