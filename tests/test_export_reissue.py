@@ -275,3 +275,20 @@ def test_the_calendar_of_someone_no_longer_on_the_tour_cancels_all_their_events(
     after = _events(tmp_path / "calendars" / "crew-anna.ics")
     assert before and set(after) == set(before)
     assert all((e["status"], e["sequence"]) == ("CANCELLED", 1) for e in after.values())
+
+
+def test_people_who_move_to_the_same_bed_are_one_change(tiny_tour, tmp_path):
+    from solvers.replan import HotelLost
+
+    toml = (tiny_tour / "tour.toml").read_text()
+    (tiny_tour / "tour.toml").write_text(toml.replace("[rules]\n", "[rules]\ngo_home_radius_minutes = 10\n"))
+    loaded = load_tour(tiny_tour)
+    plan = make_plan(loaded, FAST)
+    night = next(n for n in plan.accommodation if any(s.hotel_id == "ibis-brussels" for s in n.stays))
+    guests = tuple(s.crew_id for s in night.stays if s.hotel_id == "ibis-brussels")
+    assert len(guests) > 1
+    result = replan(loaded, plan, (HotelLost("ibis-brussels", night.day),), plan.bookings[0].setup_start, FAST)
+    nights = [c for c in plan_changes(loaded.tour, plan, result.plan) if c.what == "night" and c.day == night.day]
+    assert len(nights) == 1 and set(nights[0].crew_ids) == set(guests)
+    assert nights[0].text == "Anna Peeters, Ben Janssens, Carl De Smet: the 10 March night moves from " \
+                             "Ibis Brussels Centre to unbooked."

@@ -189,11 +189,14 @@ def _day_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
 
 
 def _night_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
+    """Per night, the people who move from one bed to another, one change per move (a crew of
+    fourteen moving hotel together is one line, not fourteen)."""
     names = {m.id: m.name for m in tour.crew}
     before, after = {n.day: n for n in old.accommodation}, {n.day: n for n in new.accommodation}
     found = []
     for day in sorted(set(before) | set(after)):
         ids = {s.crew_id for n in (before.get(day), after.get(day)) if n for s in n.stays}
+        moves: dict[tuple[str, str], list[str]] = {}
         for crew_id in sorted(ids, key=lambda c: names.get(c, c)):
             a = before[day].stay(crew_id) if day in before else None
             b = after[day].stay(crew_id) if day in after else None
@@ -201,8 +204,12 @@ def _night_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
             bed_a = (a.kind, a.hotel_id) if a else (StayKind.HOME, None)
             bed_b = (b.kind, b.hotel_id) if b else (StayKind.HOME, None)
             if bed_a != bed_b:
-                found.append(DayChange(day, "night", f"{names.get(crew_id, crew_id)}: the {_day(day)} night moves "
-                                                     f"from {_bed(a, tour)} to {_bed(b, tour)}.", (crew_id,)))
+                moves.setdefault((_bed(a, tour) if a else "at home", _bed(b, tour) if b else "at home"),
+                                 []).append(crew_id)
+        for (was, now), crew_ids in moves.items():
+            who = ", ".join(names.get(c, c) for c in crew_ids)
+            found.append(DayChange(day, "night", f"{who}: the {_day(day)} night moves from {was} to {now}.",
+                                   tuple(crew_ids)))
     return found
 
 
