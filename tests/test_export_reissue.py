@@ -4,6 +4,7 @@ itineraries and the index box what changed; times come from the transport runs."
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import shutil
@@ -193,6 +194,20 @@ def test_the_times_table_comes_from_the_runs(with_runs):
     assert ">Departure (" not in times  # not the fixed 08:00 rule of the legs
 
 
+def test_the_tour_calendar_and_the_schedule_take_the_runs_departure(with_runs):
+    plan, tour, out = with_runs
+    run = plan.runs[0]
+    events = {str(e["UID"]): e for e in Calendar.from_ical((out / "calendars" / "tour.ics").read_bytes()).walk("VEVENT")}
+    event = events[f"tiny-test-tour/run/{run.vehicle_id}/{run.day.isoformat()}@touring"]
+    start = event.decoded("DTSTART")
+    assert (start.strftime("%H:%M"), str(start.tzinfo)) == (f"{run.stops[0].departure:%H:%M}", "Europe/Brussels")
+    assert not any(uid.startswith("tiny-test-tour/travel/") and uid.endswith(f"/{run.day.isoformat()}@touring")
+                   for uid in events)
+    with (out / "csv" / "schedule.csv").open(newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["date"].startswith(run.day.isoformat()))
+    assert row["departure"].startswith(f"{run.stops[0].departure:%H:%M}")
+
+
 def test_the_times_stay_the_legs_without_runs(tmp_path):
     loaded = load_tour(TINY)
     plan = make_plan(loaded, FAST)
@@ -215,7 +230,7 @@ def test_an_itinerary_and_a_calendar_give_the_persons_own_ride(with_runs):
 
 
 def test_the_driver_boards_at_the_first_stop(with_runs):
-    plan, tour, _ = with_runs
+    plan, tour, out = with_runs
     run = next(r for r in plan.runs if r.driver_id not in r.stops[0].board)  # the model picks the driver up later
     stops = run_stops(run)
     assert stops[0].board[0] == run.driver_id and stops[-1].alight[-1] == run.driver_id
@@ -223,6 +238,10 @@ def test_the_driver_boards_at_the_first_stop(with_runs):
     day = next(d for d in timeline(plan, tour) if d.date == run.day)
     first_row = day_section(tour, day, None).split("<h2>Vehicles</h2>", 1)[1].split("</tr>", 2)[1]
     assert "on: Carl De Smet" in first_row
+    with (out / "csv" / "runs.csv").open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["date"].startswith(run.day.isoformat())]
+    assert rows[0]["boarding"].startswith("Carl De Smet") and rows[-1]["alighting"].endswith("Carl De Smet")
+    assert not any("Carl De Smet" in r["boarding"] + r["alighting"] for r in rows[1:-1])
 
 
 def test_a_ride_that_leaves_earlier_is_a_change(with_runs):
