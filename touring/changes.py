@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from touring.model import DayKind, Plan, Stay, StayKind, Tour
 
@@ -45,29 +45,15 @@ def _bed(stay: Stay | None, tour: Tour) -> str:
     return {"home": "at home"}.get(stay.kind.value, stay.kind.value.replace("_", " "))
 
 
-@dataclass(frozen=True)
-class Ride:
-    """One person's ride: the vehicle, when it leaves with them on board, and whether they drive."""
+def _rides_by_day(plan: Plan, crew_id: str) -> dict[date, tuple]:
+    """A person's rides per day in the order they leave (:func:`touring.export.timeline.rides`)."""
+    # Here, not at the top: touring.export imports this module.
+    from touring.export.timeline import rides
 
-    day: date
-    vehicle_id: str
-    leaves: datetime
-    driving: bool
-
-
-def rides(plan: Plan, crew_id: str) -> dict[date, list[Ride]]:
-    """A person's rides per day, in time order: each boarding of a run (a driver who never boards: its start)."""
-    out: dict[date, list[Ride]] = {}
+    by_day: dict[date, list] = {}
     for run in plan.runs:
-        driving = run.driver_id == crew_id
-        boards = [stop.departure for stop in run.stops if crew_id in stop.board]
-        if driving and not boards:
-            boards = [run.stops[0].departure]
-        for leaves in boards:
-            out.setdefault(run.day, []).append(Ride(run.day, run.vehicle_id, leaves, driving))
-    for day_rides in out.values():
-        day_rides.sort(key=lambda r: r.leaves)
-    return out
+        by_day.setdefault(run.day, []).append(run)
+    return {day: found for day, runs in by_day.items() if (found := rides(tuple(runs), crew_id))}
 
 
 def _minutes(a: datetime, b: datetime) -> int:
@@ -79,14 +65,14 @@ def _times(times: list[datetime]) -> str:
     return clock[0] if len(clock) == 1 else ", ".join(clock[:-1]) + " and " + clock[-1]
 
 
-def _ride_changes(tour: Tour, crew_id: str, old: Plan, new: Plan) -> list[Change]:
+def _person_ride_changes(tour: Tour, crew_id: str, old: Plan, new: Plan) -> list[Change]:
     """Rides of the same day compared in time order: the first with the first, and so on.
 
     The same change to several rides of a day (the ride out and the ride back in another
     vehicle) is one line naming each time.
     """
     names = {v.id: v.name for v in tour.vehicles}
-    before, after = rides(old, crew_id), rides(new, crew_id)
+    before, after = _rides_by_day(old, crew_id), _rides_by_day(new, crew_id)
     changes = []
     for day in sorted(set(before) | set(after)):
         a_list, b_list = before.get(day, []), after.get(day, [])
@@ -95,18 +81,19 @@ def _ride_changes(tour: Tour, crew_id: str, old: Plan, new: Plan) -> list[Change
             a = a_list[k] if k < len(a_list) else None
             b = b_list[k] if k < len(b_list) else None
             if a is not None and b is None:
-                alike.setdefault(("cancelled", a.vehicle_id), []).append(a.leaves)
+                alike.setdefault(("cancelled", a.run.vehicle_id), []).append(a.departs)
             elif a is None and b is not None:
-                alike.setdefault(("new", b.vehicle_id, b.driving), []).append(b.leaves)
-            elif a.vehicle_id != b.vehicle_id:
-                alike.setdefault(("vehicle", b.vehicle_id, b.driving, a.vehicle_id), []).append(b.leaves)
-            elif a.driving != b.driving:
-                alike.setdefault(("driving", b.vehicle_id, b.driving), []).append(b.leaves)
-            elif a.leaves != b.leaves:
-                shift = _minutes(a.leaves, b.leaves)
+                alike.setdefault(("new", b.run.vehicle_id, b.drives), []).append(b.departs)
+            elif a.run.vehicle_id != b.run.vehicle_id:
+                alike.setdefault(("vehicle", b.run.vehicle_id, b.drives, a.run.vehicle_id), []).append(b.departs)
+            elif a.drives != b.drives:
+                alike.setdefault(("driving", b.run.vehicle_id, b.drives), []).append(b.departs)
+            elif a.departs != b.departs:
+                shift = _minutes(a.departs, b.departs)
                 when = f"{abs(shift)} min {'earlier' if shift < 0 else 'later'}"
-                changes.append(Change(crew_id, day, f"Your {_day(day)} {names.get(b.vehicle_id, b.vehicle_id)} "
-                                                    f"leaves {when} ({b.leaves:%H:%M} instead of {a.leaves:%H:%M})."))
+                name = names.get(b.run.vehicle_id, b.run.vehicle_id)
+                changes.append(Change(crew_id, day, f"Your {_day(day)} {name} leaves {when} "
+                                                    f"({b.departs:%H:%M} instead of {a.departs:%H:%M})."))
         for (kind, vehicle_id, *rest), times in alike.items():
             name = names.get(vehicle_id, vehicle_id)
             if kind == "cancelled":
@@ -170,7 +157,7 @@ def crew_changes(tour: Tour, old: Plan, new: Plan) -> dict[str, tuple[Change, ..
             changes.append(Change(member.id, day, f"Your {_day(day)} {what} moves from {_bed(a, tour)} to "
                                                   f"{_bed(b, tour)}."))
         if old.runs and new.runs:
-            changes += _ride_changes(tour, member.id, old, new)
+            changes += _person_ride_changes(tour, member.id, old, new)
         result[member.id] = tuple(sorted(changes, key=lambda c: c.day))
     return result
 
@@ -197,3 +184,119 @@ def changes_html(tour: Tour, changes: dict[str, tuple[Change, ...]]) -> str:
         else:
             parts.append("<p>Nothing changes for you.</p>")
     return "<!doctype html>\n<meta charset=\"utf-8\">\n" + "\n".join(parts) + "\n"
+
+
+@dataclass(frozen=True)
+class DayChange:
+    """One change between two plans on one date, as data for the re-issued day sheets and
+    itineraries: ``what`` is ``show``, ``day``, ``night`` or ``ride``; ``crew_ids`` the
+    people it concerns (empty: the whole tour)."""
+
+    day: date
+    what: str
+    text: str
+    crew_ids: tuple[str, ...] = ()
+
+
+def _place(tour: Tour, place_id: str) -> str:
+    # Here, not at the top: touring.export imports this module.
+    from touring.export.timeline import place_name
+
+    return place_name(tour, place_id) if place_id in tour.places else place_id
+
+
+def _is_away(day) -> bool:
+    return day is not None and (day.kind is not DayKind.HOME or bool(day.travel))
+
+
+def _describe(tour: Tour, day) -> str:
+    if not _is_away(day):
+        return "at home"
+    where = _place(tour, day.place_id)
+    return {DayKind.SHOW: f"show at {where}", DayKind.SETUP: f"set-up at {where}", DayKind.OFF: f"day off in {where}",
+            DayKind.TRAVEL: f"travel to {where}"}.get(day.kind, f"travel to {where}")
+
+
+def _show_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
+    venue_name = {v.id: v.name for v in tour.venues}
+    before = {b.show_id: b for b in old.bookings}
+    after = {b.show_id: b for b in new.bookings}
+    found = []
+    for show_id, b in before.items():
+        venue = venue_name.get(b.venue_id, b.venue_id)
+        nights = [b.first_night + timedelta(days=n) for n in range(b.nights)]
+        if show_id not in after:
+            found += [DayChange(d, "show", f"The show at {venue} on {_day(d)} is cancelled.") for d in nights]
+        elif after[show_id].first_night != b.first_night:
+            text = f"The show at {venue} moves from {_day(b.first_night)} to {_day(after[show_id].first_night)}."
+            found += [DayChange(b.first_night, "show", text), DayChange(after[show_id].first_night, "show", text)]
+    for show_id, b in after.items():
+        if show_id not in before:
+            found.append(DayChange(b.first_night, "show",
+                                   f"New show at {venue_name.get(b.venue_id, b.venue_id)} on {_day(b.first_night)}."))
+    return found
+
+
+def _day_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
+    before, after = {d.day: d for d in old.days}, {d.day: d for d in new.days}
+
+    def legs(day) -> str:
+        return "; ".join(f"{_place(tour, t.from_id)} → {_place(tour, t.to_id)}" for t in day.travel) or "none"
+
+    found = []
+    for day in sorted(set(before) | set(after)):
+        a, b = before.get(day), after.get(day)
+        if not (_is_away(a) or _is_away(b)):
+            continue
+        if not _is_away(b):
+            found.append(DayChange(day, "day", f"No longer on the road on {_day(day)} (was: {_describe(tour, a)})."))
+        elif _describe(tour, a) != _describe(tour, b):
+            found.append(DayChange(day, "day", f"Now {_describe(tour, b)} (was: {_describe(tour, a)})."))
+        elif a is not None and [(t.from_id, t.to_id) for t in a.travel] != [(t.from_id, t.to_id) for t in b.travel]:
+            found.append(DayChange(day, "day", f"Travel now {legs(b)} (was: {legs(a)})." if b.travel
+                                   else f"No travel now (was: {legs(a)})."))
+    return found
+
+
+def _night_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
+    """Per night, the people who move from one bed to another, one change per move (a crew of
+    fourteen moving hotel together is one line, not fourteen)."""
+    names = {m.id: m.name for m in tour.crew}
+    before, after = {n.day: n for n in old.accommodation}, {n.day: n for n in new.accommodation}
+    found = []
+    for day in sorted(set(before) | set(after)):
+        ids = {s.crew_id for n in (before.get(day), after.get(day)) if n for s in n.stays}
+        moves: dict[tuple[str, str], list[str]] = {}
+        for crew_id in sorted(ids, key=lambda c: names.get(c, c)):
+            a = before[day].stay(crew_id) if day in before else None
+            b = after[day].stay(crew_id) if day in after else None
+            # No night on the tour and a night at home are the same bed.
+            bed_a = (a.kind, a.hotel_id) if a else (StayKind.HOME, None)
+            bed_b = (b.kind, b.hotel_id) if b else (StayKind.HOME, None)
+            if bed_a != bed_b:
+                moves.setdefault((_bed(a, tour) if a else "at home", _bed(b, tour) if b else "at home"),
+                                 []).append(crew_id)
+        for (was, now), crew_ids in moves.items():
+            who = ", ".join(names.get(c, c) for c in crew_ids)
+            found.append(DayChange(day, "night", f"{who}: the {_day(day)} night moves from {was} to {now}.",
+                                   tuple(crew_ids)))
+    return found
+
+
+def _ride_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
+    """Each person's ride changes (:func:`_person_ride_changes`), named, when both plans have runs."""
+    if not (old.runs and new.runs):
+        return []
+    return [DayChange(c.day, "ride", f"{member.name}: {c.text}", (member.id,))
+            for member in tour.crew for c in _person_ride_changes(tour, member.id, old, new)]
+
+
+def plan_changes(tour: Tour, old: Plan, new: Plan) -> tuple[DayChange, ...]:
+    """What changed from ``old`` to ``new``, date by date: shows cancelled, moved or added;
+    days no longer (or newly) on the road or of another kind; each person's night in
+    another bed; each person's ride in another vehicle or at another time (when both plans
+    have runs). In date order; ``tour`` names venues, hotels and people of both plans."""
+    shows = _show_changes(tour, old, new)
+    found = shows + _day_changes(tour, old, new) + _night_changes(tour, old, new) \
+        + _ride_changes(tour, old, new)
+    return tuple(sorted(found, key=lambda c: c.day))

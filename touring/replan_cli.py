@@ -89,9 +89,12 @@ def _history(tour: Path, db: str | None, *, existing: bool) -> Iterator:
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the new plan.json (as a new version), changes.md and changes.html.")
 @_db_option
+@click.option("--export", "export_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also re-issue the exports (as `touring export`) into this folder: give the folder of the "
+                   "previous export so calendars keep their UIDs, raise SEQUENCE and cancel what is gone.")
 def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add_show, unavailable, vehicle_out,
                    hotel_lost, join, hire, events_csv: Path | None, allow_moving: bool, add_dropped: bool,
-                   time_limit: float, out_dir: Path, db: str | None) -> None:
+                   time_limit: float, out_dir: Path, db: str | None, export_dir: Path | None) -> None:
     """Recompute TOUR's plan after events, changing as little as possible.
 
     Dates before --today do not move. Everything the plan in force holds from --today on
@@ -166,6 +169,22 @@ def replan_command(tour: Path, plan_path: Path, today: date, cancel, window, add
         click.echo(f"  gear units in another vehicle: {result.changed_units}")
     people = sum(1 for items in changes.values() if items)
     click.echo(f"Changes for {people} crew member(s) in {out_dir / 'changes.md'}")
+    if export_dir is not None:
+        _reissue(result.plan, result.tour, export_dir, number)
+
+
+def _reissue(plan, tour, export_dir: Path, version: int) -> None:
+    """Write the exports of the new plan into ``export_dir``, re-issuing the export found there."""
+    from touring.export import ExportError, PdfUnavailable, export_plan
+    from touring.export.state import read_state
+
+    try:
+        earlier = read_state(export_dir)
+        written = export_plan(plan, tour, export_dir, version=version)
+    except (DataError, ExportError, PdfUnavailable) as error:
+        raise click.ClickException(str(error)) from None
+    what = f"re-issued ({earlier.issue.label} before)" if earlier is not None else "written (no earlier export there)"
+    click.echo(f"Exports {what}: {len(written)} files in {export_dir}; open {export_dir / 'index.html'}")
 
 
 @click.command("history")

@@ -15,6 +15,14 @@ sheets, personal itineraries and maps, from a plan and its tour.
     OUT/days/day-sheets.pdf           all day sheets, one page each
     OUT/crew/ID.html, OUT/crew/ID.pdf personal itineraries
     OUT/maps/tour.html, OUT/maps/day-YYYY-MM-DD.html, OUT/maps/crew-ID.html
+    OUT/export-state.json             what this export sent, for the next one (written last)
+
+Exporting into a folder that holds an earlier export re-issues it (see
+:mod:`touring.export.state`): calendar events keep their UIDs, a changed event gets the next
+SEQUENCE, an unchanged one keeps its SEQUENCE, and events that are gone are sent as
+cancelled; day sheets, itineraries and the index box what changed since the earlier
+issue's plan (:func:`touring.changes.plan_changes`, :func:`touring.changes.crew_changes`),
+cancelled days included. Exporting the same plan again changes nothing.
 
 Hotels and To book join the workbook when the plan has its accommodation and rooms still
 to book; the calendars then hold a hotel night per person, and the index lists the rooms
@@ -25,16 +33,21 @@ has transport runs; Costs whenever the roll-up has lines, and the index gives it
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from html import escape
 from pathlib import Path
 
+from touring.changes import DayChange, crew_changes, plan_changes
 from touring.costs import CostReport, cost_rollup
+from touring.errors import DataError
 from touring.export import calendars, sheets, tables
 from touring.export.pdf import PdfUnavailable, pdf_bytes
-from touring.export.timeline import Day, crew_days, hotel_by_id, slug, timeline
+from touring.export.state import ExportState, next_issue, read_state, write_state
+from touring.export.timeline import Day, crew_days, hotel_by_id, is_away, slug, timeline
 from touring.io.files import write_bytes_atomic, write_text_atomic
+from touring.io.plan import plan_from_json, plan_to_json
 from touring.model import Plan, Tour
 
 __all__ = ["ExportError", "PdfUnavailable", "export_plan"]
@@ -63,7 +76,7 @@ class _Writer:
 
 
 def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True,
-                stamp: datetime | None = None) -> list[Path]:
+                stamp: datetime | None = None, version: int | None = None) -> list[Path]:
     """Write every export of ``plan`` into ``out_dir``; returns the files written.
 
     Parameters
@@ -76,11 +89,14 @@ def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True
         Also render the day sheets and itineraries as PDF (needs WeasyPrint and pango).
     stamp
         The calendars' DTSTAMP (when the export was made); now when ``None``.
+    version
+        The plan's version number, when known: later issues say "changed since version N".
 
     Raises
     ------
     ExportError
-        When the plan has no days (no plan was found) or names places the tour lacks.
+        When the plan has no days (no plan was found) or names places the tour lacks, or
+        the folder's export state cannot be read.
     PdfUnavailable
         When ``pdf`` is true and WeasyPrint cannot run.
     """
@@ -100,12 +116,30 @@ def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True
     stamp = stamp or datetime.now(timezone.utc).replace(microsecond=0)
     days = timeline(plan, tour)
     write = _Writer(Path(out_dir), [])
+    try:
+        previous = read_state(write.out)
+        # Through JSON and back: the state holds the document as read from its file.
+        document = json.loads(json.dumps(plan_to_json(plan, tour)))
+        issue, since = next_issue(previous, document, version, stamp.isoformat())
+        old = plan_from_json(since.plan, f"export-state.json, issue {since.number}") if since is not None else None
+    except DataError as error:
+        raise ExportError(f"cannot re-issue the export in {write.out}: {error}") from None
+    label = since.label if since is not None else None
+    changes = plan_changes(tour, old, plan) if old is not None else ()
+    personal = crew_changes(tour, old, plan) if old is not None else {}
 
     # Calendars.
-    write.bytes("calendars/tour.ics", calendars.tour_calendar(plan, tour, days, stamp).to_ical())
+    cals = {"calendars/tour.ics": calendars.tour_calendar(plan, tour, days, stamp)}
     for member in tour.crew:
-        write.bytes(f"calendars/crew-{slug(member.id)}.ics",
-                    calendars.crew_calendar(plan, tour, days, member, stamp).to_ical())
+        cals[f"calendars/crew-{slug(member.id)}.ics"] = calendars.crew_calendar(plan, tour, days, member, stamp)
+    earlier = previous.calendars if previous is not None else {}
+    for name in sorted(set(earlier) - set(cals)):
+        # A calendar of someone no longer on the tour: every event of theirs is sent as cancelled.
+        cals[name] = calendars.calendar(plan, tour, (), f"{tour.name} (cancelled)", stamp)
+    issued = {}
+    for name, cal in cals.items():
+        issued[name] = calendars.reissue(cal, earlier.get(name, {}), stamp)
+        write.bytes(name, cal.to_ical())
 
     # Spreadsheets.
     costs = cost_rollup(tour, plan)
@@ -122,23 +156,42 @@ def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True
         write.text(f"maps/crew-{slug(member.id)}.html", maps.offline_html(maps.person_map(plan, tour, member)))
 
     # Day sheets and personal itineraries.
+    by_day = _texts_by_day(changes)
     for index, day in enumerate(days):
         write.text(f"days/{sheets.day_file(day.date)}",
-                   sheets.day_sheet_page(tour, days, index, f"../maps/day-{day.date.isoformat()}.html"))
+                   sheets.day_sheet_page(tour, days, index, f"../maps/day-{day.date.isoformat()}.html", label,
+                                         by_day.get(day.date, ())))
+    gone = sorted({d.day for d in old.days if is_away(d)} - {d.date for d in days}) if old is not None else []
+    for day in gone:
+        # The earlier issue's sheet of a day no longer on the road must not stay as it was.
+        write.text(f"days/{sheets.day_file(day)}", sheets.cancelled_day_page(tour, day, label, by_day.get(day, ())))
+        (write.out / "maps" / f"day-{day.isoformat()}.html").unlink(missing_ok=True)
     if pdf:
-        write.bytes("days/day-sheets.pdf", pdf_bytes(sheets.day_sheets_document(tour, days)))
+        write.bytes("days/day-sheets.pdf", pdf_bytes(sheets.day_sheets_document(tour, days, label, by_day)))
     for member in tour.crew:
-        document = sheets.personal_page(tour, member, crew_days(days, member), f"../maps/crew-{slug(member.id)}.html")
+        mine = _texts_by_day(list(personal.get(member.id, ())))
+        document = sheets.personal_page(tour, member, crew_days(days, member), f"../maps/crew-{slug(member.id)}.html",
+                                        label, mine)
         write.text(f"crew/{slug(member.id)}.html", document)
         if pdf:
             write.bytes(f"crew/{slug(member.id)}.pdf", pdf_bytes(document))
 
-    write.text("index.html", _index(plan, tour, days, itinerary, costs, pdf))
+    write.text("index.html", _index(plan, tour, days, itinerary, costs, pdf, label, changes, tuple(gone)))
+    # Last: the state describes an export only once all of it is written.
+    write_state(write.out, ExportState(issue, since, issued))
     return write.written
 
 
+def _texts_by_day(changes) -> dict[date, tuple[str, ...]]:
+    """Change texts (of :class:`~touring.changes.DayChange` or :class:`~touring.changes.Change`) by date."""
+    found: dict[date, list[str]] = {}
+    for change in changes:
+        found.setdefault(change.day, []).append(change.text)
+    return {day: tuple(texts) for day, texts in found.items()}
+
+
 def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], itinerary: tuple[tables.Table, ...], costs: CostReport,
-           pdf: bool) -> str:
+           pdf: bool, since: str | None = None, changes: tuple[DayChange, ...] = (), gone: tuple[date, ...] = ()) -> str:
     def link(href: str, text: str) -> str:
         return f'<a href="{escape(href)}">{escape(text)}</a>'
 
@@ -157,6 +210,7 @@ def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], itinerary: tuple[table
     body = (
         f"<h1>{escape(tour.name)}</h1><p>On the road {first:%d %b %Y} – {last:%d %b %Y}: "
         f"{len(plan.bookings)} shows, {plan.km:,.0f} km.</p>"
+        + _changed(days, since, changes, gone)
         + _result(costs)
         + _to_book(plan, tour, days)
         + f"<h2>Whole tour</h2><ul><li>{link('maps/tour.html', 'Map of the tour')}</li>"
@@ -168,6 +222,20 @@ def _index(plan: Plan, tour: Tour, days: tuple[Day, ...], itinerary: tuple[table
         + f"</ul><h2>Crew</h2><table>{crew_rows}</table><h2>Day sheets</h2><table>{day_rows}</table>"
     )
     return sheets.page(f"{tour.name}: exports", body)
+
+
+def _changed(days: tuple[Day, ...], since: str | None, changes: tuple[DayChange, ...], gone: tuple[date, ...]) -> str:
+    """What changed since the earlier issue, date by date, each date linked to its day sheet
+    (for a day no longer on the road, the page that says so)."""
+    if since is None:
+        return ""
+    if not changes:
+        return f'<div class="changed"><strong>Nothing changed since {escape(since)}</strong></div>'
+    on_sheets = {d.date for d in days} | set(gone)
+    items = "".join(
+        "<li>" + (f'<a href="days/{sheets.day_file(c.day)}">{c.day:%a %d %b}</a>' if c.day in on_sheets
+                  else f"{c.day:%a %d %b}") + f": {escape(c.text)}</li>" for c in changes)
+    return f'<div class="changed"><strong>Changed since {escape(since)}</strong><ul>{items}</ul></div>'
 
 
 def _result(costs: CostReport) -> str:

@@ -8,16 +8,34 @@ update events instead of duplicating them.
 
 A hotel night is one event per person (check-in 15:00 to check-out 10:00 the next day,
 in the hotel's zone), keyed by person and date: a replan that moves someone to another
-hotel that night updates their event.
+hotel that night updates their event. When the plan has transport runs, a day's travel is
+its runs (the tour's calendar: one event per vehicle; a person's: their own rides, keyed by
+person, date and ride number) instead of the legs' fixed departure rule.
+
+Re-issuing (:func:`reissue`): a calendar exported again after a replan keeps every UID;
+an event whose content (time, place, summary, description) changed gets the next SEQUENCE,
+one that did not keeps its SEQUENCE, and every event of the earlier issue that is gone is
+sent again with ``STATUS:CANCELLED`` and the next SEQUENCE, in the same ``METHOD:PUBLISH``
+file. No separate ``METHOD:CANCEL`` file is written: RFC 5546 makes CANCEL an organizer's
+scheduling message to attendees (ORGANIZER required, a method per calendar object), while
+these files are published calendars that are imported or subscribed to, where a cancelled
+status with a higher SEQUENCE under the same UID is what updates the event (RFC 5545
+SEQUENCE and STATUS). Cancelled events stay in later issues, with their SEQUENCE, so a
+calendar that missed one issue still learns of them.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event, vGeo
 
-from touring.export.timeline import Day, hotel_night, hours, slug, stay_hotel
+from touring.export.timeline import (
+    Day, hotel_night, hours, rides, run_stops, slug, stay_hotel, stop_name, vehicle_name,
+)
 from touring.model import CrewMember, DayKind, Plan, RoomKind, Tour
 
 PRODID = "-//touring//tour exports//EN"
@@ -54,10 +72,57 @@ def _venue_location(event: Event, day: Day) -> None:
     event.add("geo", vGeo((venue.place.lat, venue.place.lon)))
 
 
-def day_events(tour: Tour, day: Day, stamp: datetime) -> list[Event]:
-    """The events of one day: its travel legs, and its show, set-up or day off."""
+def _stop_location(event: Event, tour: Tour, place_id: str) -> None:
+    event.add("location", stop_name(tour, place_id))
+    if place_id in tour.places:
+        event.add("geo", vGeo((tour.places[place_id].lat, tour.places[place_id].lon)))
+
+
+def run_events(tour: Tour, day: Day, stamp: datetime, member: CrewMember | None = None) -> list[Event]:
+    """The day's runs: one event per vehicle, or one per ride of ``member`` when given."""
     events = []
-    for leg in day.legs:
+    if member is None:
+        for run in day.local_runs:
+            stops = run_stops(run)
+            if not stops:
+                continue
+            vehicle = vehicle_name(tour, run.vehicle_id)
+            event = _event(tour, ("run", run.vehicle_id, day.date.isoformat()),
+                           f"{vehicle}: {stop_name(tour, stops[0].place_id)} → {stop_name(tour, stops[-1].place_id)}",
+                           stamp)
+            event.add("dtstart", stops[0].departure)
+            event.add("dtend", stops[-1].arrival)
+            _stop_location(event, tour, stops[0].place_id)
+            driver = tour.crew_by_id[run.driver_id].name if run.driver_id in tour.crew_by_id else run.driver_id
+            lines = [f"Driver {driver}; {run.km:,.0f} km, {hours(run.drive_minutes)} driving"]
+            lines += [f"{stop.departure if number == 0 else stop.arrival:%H:%M} {stop_name(tour, stop.place_id)}"
+                      for number, stop in enumerate(stops)]
+            event.add("description", "\n".join(lines))
+            events.append(event)
+        return events
+    for number, ride in enumerate(rides(day.local_runs, member.id), start=1):
+        vehicle = vehicle_name(tour, ride.run.vehicle_id)
+        start, end = stop_name(tour, ride.pick_up.place_id), stop_name(tour, ride.drop_off.place_id)
+        # Keyed by person, date and ride number: a replan that moves a pick-up updates the event.
+        event = _event(tour, ("ride", member.id, day.date.isoformat(), str(number)),
+                       f"{'Drive' if ride.drives else 'Ride'}: {vehicle}, {start} → {end}", stamp)
+        event.add("dtstart", ride.departs)
+        event.add("dtend", ride.arrives)
+        _stop_location(event, tour, ride.pick_up.place_id)
+        driver = tour.crew_by_id[ride.run.driver_id].name if ride.run.driver_id in tour.crew_by_id \
+            else ride.run.driver_id
+        event.add("description", f"You drive the {vehicle}" if ride.drives
+                  else f"{vehicle}, driver {driver}: pick-up {ride.departs:%H:%M} at {start}, "
+                       f"arrival {ride.arrives:%H:%M} at {end}")
+        events.append(event)
+    return events
+
+
+def day_events(tour: Tour, day: Day, stamp: datetime, member: CrewMember | None = None) -> list[Event]:
+    """The events of one day: its travel (the runs when planned, else the legs), and its show,
+    set-up or day off."""
+    events = run_events(tour, day, stamp, member)
+    for leg in () if day.runs else day.legs:
         part = leg.part
         what = ("travel", part.from_id, part.to_id, day.date.isoformat())
         event = _event(tour, what, f"Travel: {leg.title}", stamp)
@@ -144,7 +209,7 @@ def calendar(plan: Plan, tour: Tour, days: tuple[Day, ...], name: str, stamp: da
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     for day in days:
-        for event in day_events(tour, day, stamp) + hotel_events(tour, day, stamp, member):
+        for event in day_events(tour, day, stamp, member) + hotel_events(tour, day, stamp, member):
             cal.add_component(event)
     cal.add_missing_timezones()
     return cal
@@ -157,3 +222,69 @@ def tour_calendar(plan: Plan, tour: Tour, days: tuple[Day, ...], stamp: datetime
 def crew_calendar(plan: Plan, tour: Tour, days: tuple[Day, ...], member: CrewMember, stamp: datetime) -> Calendar:
     mine = tuple(d for d in days if member in d.crew)
     return calendar(plan, tour, mine, f"{tour.name} — {member.name}", stamp, member)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """One event as last issued: its SEQUENCE, a digest of its content, whether it was sent
+    as cancelled, and the event itself (iCalendar text) to cancel it later."""
+
+    sequence: int
+    digest: str
+    cancelled: bool
+    ical: str
+
+
+# Not content: when the file was made, the version counter and the status set by reissue.
+_NOT_CONTENT = ("DTSTAMP", "SEQUENCE", "STATUS")
+
+
+def content_digest(event: Event) -> str:
+    """A digest of what a person sees of ``event``: times, place, summary, description."""
+    text = event.to_ical().decode("utf-8").replace("\r\n ", "")
+    lines = [line for line in text.split("\r\n") if line and not line.startswith(_NOT_CONTENT)]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
+
+
+def _set(event: Event, name: str, value) -> None:
+    if name in event:
+        del event[name]
+    event.add(name, value)
+
+
+def reissue(cal: Calendar, previous: Mapping[str, Issued], stamp: datetime) -> dict[str, Issued]:
+    """Give ``cal``'s events their SEQUENCE against the ``previous`` issue and add the
+    cancelled ones; returns what this issue sends, by UID, for the next one.
+
+    An event new to the calendar has SEQUENCE 0; one whose content changed, or that comes
+    back after a cancellation, the previous SEQUENCE + 1; an unchanged one its previous
+    SEQUENCE. An event of ``previous`` that ``cal`` lacks is added as it was last sent,
+    with ``STATUS:CANCELLED``, DTSTAMP ``stamp`` and the next SEQUENCE (the same SEQUENCE
+    when it was already sent as cancelled).
+    """
+    issued: dict[str, Issued] = {}
+    for event in cal.walk("VEVENT"):
+        uid = str(event["UID"])
+        digest = content_digest(event)
+        before = previous.get(uid)
+        if before is None:
+            sequence = 0
+        elif before.cancelled or before.digest != digest:
+            sequence = before.sequence + 1
+        else:
+            sequence = before.sequence
+        _set(event, "sequence", sequence)
+        _set(event, "status", "CONFIRMED")
+        issued[uid] = Issued(sequence, digest, False, event.to_ical().decode("utf-8"))
+    for uid, before in previous.items():
+        if uid in issued:
+            continue
+        event = Event.from_ical(before.ical)
+        sequence = before.sequence if before.cancelled else before.sequence + 1
+        _set(event, "sequence", sequence)
+        _set(event, "status", "CANCELLED")
+        _set(event, "dtstamp", stamp)
+        cal.add_component(event)
+        issued[uid] = Issued(sequence, before.digest, True, before.ical)
+    cal.add_missing_timezones()
+    return issued

@@ -7,12 +7,14 @@ sheets) through :func:`touring.export.pdf.pdf_bytes`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from html import escape
 
 from solvers.crossings import crossings as known_crossings
 from touring.export.timeline import (
-    CHECK_IN, CHECK_OUT, Day, hotel_by_id, hours, place_name, stay_hotel, stop_name, utc_offset,
+    CHECK_IN, CHECK_OUT, Day, hotel_by_id, hours, place_name, rides, run_stops, stay_hotel, stop_name, utc_offset,
+    vehicle_name,
 )
 from touring.model import (
     CrewMember, CrewShift, DayKind, Hotel, RoomKind, Stay, StayKind, ToBook, Tour, UnservedRequest,
@@ -36,6 +38,8 @@ td.n, th.n { text-align: right; white-space: nowrap; } th { font-weight: 600; }
 .papers td.what, .papers td.required, .papers td.check { white-space: nowrap; }
 .required { color: #b00; font-weight: 600; } .check { color: #b60; font-weight: 600; }
 .left { color: #b00; font-weight: 600; }
+.changed { border: 2px solid #05a; background: #eef4ff; padding: 0.4em; margin: 0.6em 0; break-inside: avoid; }
+.changed ul { margin: 0.2em 0; padding-left: 1.2em; }
 nav { margin: 0.5em 0 1em; } nav a { margin-right: 1em; }
 a { color: #0645ad; }
 section.day { page-break-after: always; break-after: page; }
@@ -83,13 +87,48 @@ def _clock(moment: datetime, day: date) -> str:
     return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%H:%M} ({moment:%a %d})"
 
 
-def _times(day: Day) -> list[tuple[str, str]]:
-    """The local times of the day in the order they happen, each with where it applies."""
+def _travel_times(tour: Tour, day: Day, member: CrewMember | None) -> list[tuple[datetime, str, str]]:
+    """Departures and arrivals: from the runs when they are planned (each vehicle's, or only
+    ``member``'s own rides), else from the legs' fixed departure rule."""
     rows: list[tuple[datetime, str, str]] = []
+    if day.runs:
+        if member is not None:
+            for ride in rides(day.local_runs, member.id):
+                vehicle = escape(vehicle_name(tour, ride.run.vehicle_id))
+                rows.append((ride.departs, f"{'Departure' if ride.drives else 'Pick-up'} "
+                                           f"({escape(stop_name(tour, ride.pick_up.place_id))}, {vehicle})",
+                             _clock(ride.departs, day.date)))
+                rows.append((ride.arrives, f"Arrival ({escape(stop_name(tour, ride.drop_off.place_id))})",
+                             _clock(ride.arrives, day.date)))
+            return rows
+        for run in day.local_runs:
+            stops = run_stops(run)
+            if not stops:
+                continue
+            vehicle = escape(vehicle_name(tour, run.vehicle_id))
+            rows.append((stops[0].departure, f"{vehicle} leaves {escape(stop_name(tour, stops[0].place_id))}",
+                         _clock(stops[0].departure, day.date)))
+            here = next((stop for stop in stops[1:-1] if stop.place_id == day.place.id), None)
+            if here is not None:
+                rows.append((here.arrival, f"{vehicle} arrives", _clock(here.arrival, day.date)))
+                rows.append((here.departure, f"{vehicle} leaves", _clock(here.departure, day.date)))
+            rows.append((stops[-1].arrival, f"{vehicle} ends at {escape(stop_name(tour, stops[-1].place_id))}",
+                         _clock(stops[-1].arrival, day.date)))
+        return rows
     for leg in day.legs:
         rows.append((leg.depart, f"Departure ({escape(leg.origin.name)})", _clock(leg.depart, day.date)))
         label = f"Arrival ({escape(leg.destination.name)})" if leg.number == leg.parts else "Driving stops (on the road)"
         rows.append((leg.arrive, label, _clock(leg.arrive, day.date)))
+    return rows
+
+
+def _times(tour: Tour, day: Day, member: CrewMember | None = None) -> list[tuple[str, str]]:
+    """The local times of the day in the order they happen, each with where it applies.
+
+    Travel times come from the day's runs when they are planned (``member``: only their
+    own rides), else from the legs.
+    """
+    rows = _travel_times(tour, day, member)
     if day.show is not None:
         rows.append((day.show.load_in, "Load-in", _clock(day.show.load_in, day.date)))
         for moment, label in ((day.show.soundcheck, "Sound check"), (day.show.doors, "Doors"),
@@ -141,14 +180,37 @@ def _venue_block(day: Day) -> str:
     return "<h2>Venue</h2><p>" + "<br>".join(lines) + "</p>"
 
 
-def _next_departure(tour: Tour, day: Day, following: Day | None) -> str:
+def _next_departure(tour: Tour, day: Day, following: Day | None, member: CrewMember | None = None) -> str:
     if following is None or (following.date - day.date).days != 1:
         return "<p>Tomorrow: the tour is home.</p>" if day.place.id == tour.home.id else "<p>Tomorrow: no plan.</p>"
+    if following.runs:
+        # The runs give the real first departure: the vehicle's, or this person's own pick-up.
+        mine = rides(following.local_runs, member.id) if member is not None else ()
+        if mine:
+            ride = mine[0]
+            what = "you drive" if ride.drives else "pick-up"
+            return (f"<p>Tomorrow: {what} {_clock(ride.departs, following.date)} at "
+                    f"{escape(stop_name(tour, ride.pick_up.place_id))} "
+                    f"({escape(vehicle_name(tour, ride.run.vehicle_id))}).</p>")
+        run = min((r for r in following.local_runs if r.stops), key=lambda r: r.stops[0].departure, default=None)
+        if run is not None and member is None:
+            first = run_stops(run)[0]
+            return (f"<p>Tomorrow: first departure {_clock(first.departure, following.date)}, the "
+                    f"{escape(vehicle_name(tour, run.vehicle_id))} from {escape(stop_name(tour, first.place_id))}.</p>")
     if not following.legs:
         return f"<p>Tomorrow: {KIND_TITLES[following.kind].lower()} in {escape(following.place.name)}, no travel.</p>"
     leg = following.legs[0]
     return (f"<p>Tomorrow: departure {_clock(leg.depart, following.date)} ({escape(leg.origin.timezone)}) from "
             f"{escape(leg.origin.name)} to {escape(leg.destination.name)}.</p>")
+
+
+def changed_box(since: str | None, lines: tuple[str, ...], title: str = "Changed since") -> str:
+    """A framed box of what changed since an earlier issue (``since``: ``version 3``); empty
+    when nothing did or there was no earlier issue."""
+    if since is None or not lines:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f'<div class="changed"><strong>{escape(title)} {escape(since)}</strong><ul>{items}</ul></div>'
 
 
 def to_book_box(tour: Tour, lines: tuple[ToBook, ...]) -> str:
@@ -336,8 +398,7 @@ def _gear_block(tour: Tour, day: Day) -> str:
         return ""
     parts = ["<h2>Gear</h2>"]
     for load in day.loads:
-        vehicle = tour.vehicle_by_id[load.vehicle_id].name if load.vehicle_id in tour.vehicle_by_id \
-            else load.vehicle_id
+        vehicle = vehicle_name(tour, load.vehicle_id)
         rows = "".join(f'<tr><td>{escape(line.item)}</td><td class="n">{line.units}</td>'
                        f'<td class="n">{line.volume_m3:,.1f}</td><td class="n">{line.weight_kg:,.0f}</td></tr>'
                        for line in load.lines)
@@ -365,10 +426,6 @@ def _gear(tour: Tour, ids: tuple[str, ...]) -> str:
     return ", ".join(items.get(i, i) for i in ids)
 
 
-def _vehicle_name(tour: Tour, vehicle_id: str) -> str:
-    return tour.vehicle_by_id[vehicle_id].name if vehicle_id in tour.vehicle_by_id else vehicle_id
-
-
 def unserved_box(tour: Tour, lines: tuple[UnservedRequest, ...]) -> str:
     """A framed box of the day's moves no run makes, each with its reason."""
     if not lines:
@@ -388,13 +445,13 @@ def _vehicles_block(tour: Tour, day: Day) -> str:
     if not (day.runs or day.unserved):
         return ""
     parts = ["<h2>Vehicles</h2>"]
-    for run in day.runs:
+    for run in day.local_runs:
         driver = tour.crew_by_id.get(run.driver_id)
         who = (escape(driver.name) + (f", {_contact(driver.phone)}" if driver.phone else "")) if driver \
             else escape(run.driver_id or "no driver")
         breaks = "; ".join(f"{_clock(start, day.date)} ({minutes} min)" for start, minutes in run.breaks)
         rows = []
-        for number, stop in enumerate(run.stops, start=1):
+        for number, stop in enumerate(run_stops(run), start=1):
             times = _clock(stop.arrival, day.date)
             if stop.departure != stop.arrival:
                 times += f"–{_clock(stop.departure, day.date)}"
@@ -408,7 +465,7 @@ def _vehicles_block(tour: Tour, day: Day) -> str:
             rows.append(f'<tr><td class="n">{number}</td><td>{escape(stop_name(tour, stop.place_id))}</td>'
                         f'<td class="n">{times}</td><td>{"<br>".join(what)}</td></tr>')
         parts.append(
-            f"<p><strong>{escape(_vehicle_name(tour, run.vehicle_id))}</strong> — driver {who}; "
+            f"<p><strong>{escape(vehicle_name(tour, run.vehicle_id))}</strong> — driver {who}; "
             f"{run.km:,.0f} km, {hours(run.drive_minutes)} driving"
             + (f"; breaks {breaks}" if breaks else "") + "</p>"
             '<table><tr><th class="n">#</th><th>Stop</th><th class="n">Local time</th><th>On, off, gear</th></tr>'
@@ -420,29 +477,18 @@ def _vehicles_block(tour: Tour, day: Day) -> str:
 def _my_rides(tour: Tour, day: Day, member: CrewMember) -> str:
     """Which vehicle ``member`` rides in (or drives) on ``day``, where and when picked up and dropped."""
     lines = []
-    for run in day.runs:
-        vehicle = escape(_vehicle_name(tour, run.vehicle_id))
-        if run.driver_id == member.id:
-            # From where the driver gets on to where they get off (a run may start at the depot).
-            first = next((stop for stop in run.stops if member.id in stop.board), run.stops[0])
-            last = next((stop for stop in reversed(run.stops) if member.id in stop.alight), run.stops[-1])
-            lines.append(f"You drive the {vehicle}: {escape(stop_name(tour, first.place_id))} "
-                         f"{_clock(first.departure, day.date)} → {escape(stop_name(tour, last.place_id))} "
-                         f"{_clock(last.arrival, day.date)}, {run.km:,.0f} km, {hours(run.drive_minutes)}")
-            continue
-        if not any(member.id in stop.board or member.id in stop.alight for stop in run.stops):
+    for ride in rides(day.local_runs, member.id):
+        run = ride.run
+        vehicle = escape(vehicle_name(tour, run.vehicle_id))
+        if ride.drives:
+            lines.append(f"You drive the {vehicle}: {escape(stop_name(tour, ride.pick_up.place_id))} "
+                         f"{_clock(ride.departs, day.date)} → {escape(stop_name(tour, ride.drop_off.place_id))} "
+                         f"{_clock(ride.arrives, day.date)}, {run.km:,.0f} km, {hours(run.drive_minutes)}")
             continue
         driver = tour.crew_by_id[run.driver_id].name if run.driver_id in tour.crew_by_id else run.driver_id
-        legs, aboard = [], False
-        for stop in run.stops:
-            where = escape(stop_name(tour, stop.place_id))
-            if aboard and member.id in stop.alight:
-                legs.append(f"dropped at {where} {_clock(stop.arrival, day.date)}")
-                aboard = False
-            if not aboard and member.id in stop.board:
-                legs.append(f"picked up at {where} {_clock(stop.departure, day.date)}")
-                aboard = True
-        lines.append(f"You ride in the {vehicle} (driver {escape(driver)}): " + ", ".join(legs))
+        lines.append(f"You ride in the {vehicle} (driver {escape(driver)}): picked up at "
+                     f"{escape(stop_name(tour, ride.pick_up.place_id))} {_clock(ride.departs, day.date)}, dropped at "
+                     f"{escape(stop_name(tour, ride.drop_off.place_id))} {_clock(ride.arrives, day.date)}")
     lines += [f'<span class="left">Not carried: {escape(stop_name(tour, u.from_id))} → '
               f"{escape(stop_name(tour, u.to_id))} ({escape(u.reason)})</span>"
               for u in day.unserved if u.subject == member.id]
@@ -458,14 +504,17 @@ def _move_text(tour: Tour, move) -> str:
     return f"return {move.units} × {move.item} to {where} (supplier), after {show}"
 
 
-def day_section(tour: Tour, day: Day, following: Day | None, map_href: str | None = None) -> str:
-    """The call sheet of one day, as a ``<section>``."""
+def day_section(tour: Tour, day: Day, following: Day | None, map_href: str | None = None,
+                since: str | None = None, changed: tuple[str, ...] = ()) -> str:
+    """The call sheet of one day, as a ``<section>``; ``changed`` lists what changed that day
+    since the issue ``since`` (a re-issued sheet), boxed under the title."""
     show = f" — {escape(day.plan_day.show_id)}" if day.plan_day.show_id else ""
-    times = "".join(f"<tr><td>{label}</td><td class=\"n\">{value}</td></tr>" for label, value in _times(day))
+    times = "".join(f"<tr><td>{label}</td><td class=\"n\">{value}</td></tr>" for label, value in _times(tour, day))
     map_link = f'<p class="screen"><a href="{escape(map_href)}">Map of the day</a></p>' if map_href else ""
     return (
         f'<section class="day">\n<h1>{_long_date(day.date)}: {KIND_TITLES[day.kind]}{show}</h1>'
-        f'<p class="where">{escape(place_name(tour, day.place.id))}</p>{_zone_notice(day)}{map_link}\n'
+        f'<p class="where">{escape(place_name(tour, day.place.id))}</p>{changed_box(since, changed)}'
+        f'{_zone_notice(day)}{map_link}\n'
         f"{_venue_block(day)}\n"
         f"<h2>Times (local, {escape(day.place.timezone)} {utc_offset(day.noon)})</h2>"
         + (f"<table>{times}</table>" if times else "<p>Nothing timed.</p>")
@@ -476,7 +525,8 @@ def day_section(tour: Tour, day: Day, following: Day | None, map_href: str | Non
     )
 
 
-def day_sheet_page(tour: Tour, days: tuple[Day, ...], index: int, map_href: str | None = None) -> str:
+def day_sheet_page(tour: Tour, days: tuple[Day, ...], index: int, map_href: str | None = None,
+                   since: str | None = None, changed: tuple[str, ...] = ()) -> str:
     """The page of ``days[index]`` with links to the day before and after."""
     day = days[index]
     following = days[index + 1] if index + 1 < len(days) else None
@@ -486,20 +536,40 @@ def day_sheet_page(tour: Tour, days: tuple[Day, ...], index: int, map_href: str 
     if following is not None:
         links.append(f'<a href="{day_file(following.date)}">{following.date:%a %d %b} →</a>')
     nav = "<nav>" + "".join(links) + "</nav>"
-    return page(f"{tour.name}: {day.date.isoformat()}", nav + day_section(tour, day, following, map_href))
+    return page(f"{tour.name}: {day.date.isoformat()}", nav + day_section(tour, day, following, map_href, since, changed))
 
 
-def day_sheets_document(tour: Tour, days: tuple[Day, ...]) -> str:
-    """Every day sheet in one document, one per printed page."""
-    sections = [day_section(tour, day, days[i + 1] if i + 1 < len(days) else None) for i, day in enumerate(days)]
+def cancelled_day_page(tour: Tour, day: date, since: str, changed: tuple[str, ...]) -> str:
+    """The page that replaces the day sheet of a day no longer on the road: what became of it."""
+    nav = '<nav><a href="../index.html">All exports</a></nav>'
+    body = (f'<section class="day"><h1>{_long_date(day)}: no longer on the road</h1>'
+            + (changed_box(since, changed) or f"<p>This day was on the road in {escape(since)}.</p>") + "</section>")
+    return page(f"{tour.name}: {day.isoformat()} (cancelled)", nav + body)
+
+
+def day_sheets_document(tour: Tour, days: tuple[Day, ...], since: str | None = None,
+                        changed: Mapping[date, tuple[str, ...]] | None = None) -> str:
+    """Every day sheet in one document, one per printed page (``changed``: by date, as :func:`day_section`)."""
+    changed = changed or {}
+    sections = [day_section(tour, day, days[i + 1] if i + 1 < len(days) else None, None, since,
+                            changed.get(day.date, ())) for i, day in enumerate(days)]
     return page(f"{tour.name}: day sheets", "\n".join(sections))
 
 
-def personal_page(tour: Tour, member: CrewMember, days: tuple[Day, ...], map_href: str | None = None) -> str:
-    """One person's itinerary: only the days they are on the road."""
+def personal_page(tour: Tour, member: CrewMember, days: tuple[Day, ...], map_href: str | None = None,
+                  since: str | None = None, changed: Mapping[date, tuple[str, ...]] | None = None) -> str:
+    """One person's itinerary: only the days they are on the road.
+
+    ``changed`` gives, by date, what changed for this person since the issue ``since``: all
+    of it is boxed at the top (days no longer on the road included), and each day's part
+    again on that day.
+    """
+    changed = changed or {}
     parts = ["<nav class=\"screen\"><a href=\"../index.html\">All exports</a></nav>",
              f"<h1>{escape(member.name)}: {escape(tour.name)}</h1>",
-             f"<p>{escape(', '.join(member.roles))}{' · ' + _contact(member.phone) if member.phone else ''}</p>"]
+             f"<p>{escape(', '.join(member.roles))}{' · ' + _contact(member.phone) if member.phone else ''}</p>",
+             changed_box(since, tuple(f"{d:%a %d %b}: {line}" for d in sorted(changed) for line in changed[d])
+                         or (("Nothing changes for you.",) if since is not None else ()))]
     if map_href:
         parts.append(f'<p class="screen"><a href="{escape(map_href)}">Map of my tour</a></p>')
     if not days:
@@ -507,7 +577,8 @@ def personal_page(tour: Tour, member: CrewMember, days: tuple[Day, ...], map_hre
     for i, day in enumerate(days):
         following = days[i + 1] if i + 1 < len(days) else None
         show = f" — {escape(day.plan_day.show_id)}" if day.plan_day.show_id else ""
-        times = ", ".join(f"{label.lower()} {value}" for label, value in _times(day))
+        # Lower-case the first letter only: labels hold names of people and places.
+        times = ", ".join(f"{label[:1].lower()}{label[1:]} {value}" for label, value in _times(tour, day, member))
         travel = "; ".join(f"{escape(leg.title)}: {leg.part.km:,.0f} km, {hours(leg.part.drive_minutes)}"
                            for leg in day.legs)
         venue = ""
@@ -524,7 +595,8 @@ def personal_page(tour: Tour, member: CrewMember, days: tuple[Day, ...], map_hre
             for item in day.paperwork if item.kind is PaperworkKind.ENTRY and item.crew_id == member.id)
         parts.append(
             f'<section class="brief"><h2>{_long_date(day.date)}: {KIND_TITLES[day.kind]}{show}</h2>'
-            f"<p>{escape(place_name(tour, day.place.id))} ({escape(day.place.timezone)} {utc_offset(day.noon)})"
+            + changed_box(since, changed.get(day.date, ()))
+            + f"<p>{escape(place_name(tour, day.place.id))} ({escape(day.place.timezone)} {utc_offset(day.noon)})"
             f"{venue}{_zone_notice(day)}"
             + (f"<br>Times: {times}" if times else "")
             + (f"<br>Work: {work}" if work else "")
@@ -532,6 +604,6 @@ def personal_page(tour: Tour, member: CrewMember, days: tuple[Day, ...], map_hre
             + _my_rides(tour, day, member)
             + (papers + f' <span class="muted">({escape(DISCLAIMER)})</span>' if papers else "")
             + (f"<br>{night}" if night else "")
-            + f"</p>{_next_departure(tour, day, following) if following is None or (following.date - day.date).days == 1 else ''}"
+            + f"</p>{_next_departure(tour, day, following, member) if following is None or (following.date - day.date).days == 1 else ''}"
             + "</section>")
     return page(f"{member.name}: {tour.name}", "\n".join(parts))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from touring.costs import Category, CostReport, cost_rollup
-from touring.export.timeline import Day, hotel_by_id, place_name, slug, stop_name
+from touring.export.timeline import Day, hotel_by_id, place_name, run_stops, slug, stop_name
 from touring.model import Plan, Tour
 from touring.paperwork import PaperworkItem
 
@@ -50,7 +50,7 @@ def schedule_table(plan: Plan, tour: Tour, days: tuple[Day, ...]) -> Table:
             plan_day.day, plan_day.day.strftime("%a"), plan_day.kind.value, plan_day.show_id or "",
             place_name(tour, plan_day.place_id), tour.places[plan_day.place_id].timezone,
             round(plan_day.km, 1), plan_day.drive_minutes, travel,
-            _clock(day.legs[0].depart) if day and day.legs else None,
+            _clock(day.departure) if day and day.departure else None,
             _clock(day.show.load_in) if day and day.show else None,
             _clock(day.show.show) if day and day.show else None,
             len(day.crew) if day else 0,
@@ -196,13 +196,14 @@ def loads_table(plan: Plan, tour: Tour) -> Table:
 
 
 def runs_table(plan: Plan, tour: Tour) -> Table:
-    """A row per stop of every vehicle run; km and driving minutes are the run's, on its first stop."""
+    """A row per stop of every vehicle run; km and driving minutes are the run's, on its first stop.
+    The driver boards at the first stop and alights at the last (:func:`run_stops`)."""
     vehicles = {v.id: v.name for v in tour.vehicles}
     names = {c.id: c.name for c in tour.crew}
     items = {e.id: e.item for e in tour.equipment}
     rows: list[tuple[Cell, ...]] = []
     for run in plan.runs:
-        for number, stop in enumerate(run.stops, start=1):
+        for number, stop in enumerate(run_stops(run), start=1):
             gear = [f"load {items.get(g, g)}" for g in stop.load_gear] + \
                    [f"unload {items.get(g, g)}" for g in stop.unload_gear]
             rows.append((run.day, vehicles.get(run.vehicle_id, run.vehicle_id),

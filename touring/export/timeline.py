@@ -1,11 +1,13 @@
 """The plan in local clock time: what every export (calendars, sheets, maps) shows.
 
 The plan has dates; exports need times. The day's times (driving, show) follow these rules;
-the vehicles' transport runs, when planned, keep their own stop times and join each ``Day``:
+the vehicles' transport runs, when planned, keep their own stop times and join each ``Day``
+(:attr:`Day.local_runs` gives them in the zone of the day's place; :func:`rides` each
+person's own rides), and the exports then take the day's departures and arrivals from them:
 
-- a day's driving starts at :data:`DEPARTURE` (08:00) local time where the leg starts, its
-  parts one after the other; a part driven in the night after a show (nightliner) starts at
-  that venue's curfew;
+- without runs, a day's driving starts at :data:`DEPARTURE` (08:00) local time where the leg
+  starts, its parts one after the other; a part driven in the night after a show
+  (nightliner) starts at that venue's curfew;
 - a show runs from the venue's load-in to its curfew (:data:`DEFAULT_LOAD_IN` and
   :data:`DEFAULT_CURFEW` where the venue gives none; a curfew at or before the load-in is
   after midnight);
@@ -23,14 +25,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from touring.model import (
-    CrewMember, CrewShift, DayKind, EquipmentMove, Hotel, LeftBehind, Night, Place, Plan, PlanDay, ShowBooking, Stay,
-    StayKind, ToBook, Tour, TransportRun, TravelPart, UnfilledRole, UnservedRequest, Venue, VehicleLoad,
+    CrewMember, CrewShift, DayKind, EquipmentMove, Hotel, LeftBehind, Night, Place, Plan, PlanDay, RunStop, ShowBooking,
+    Stay, StayKind, ToBook, Tour, TransportRun, TravelPart, UnfilledRole, UnservedRequest, Venue, VehicleLoad,
 )
 from touring.paperwork import PaperworkItem, paperwork
 
@@ -49,6 +51,11 @@ def zone(name: str) -> ZoneInfo:
 def at(day: date, clock: time, place: Place) -> datetime:
     """``clock`` on ``day`` in the local time of ``place``."""
     return datetime.combine(day, clock, tzinfo=zone(place.timezone))
+
+
+def _local(moment: datetime, place: Place) -> datetime:
+    """``moment`` in the zone of ``place`` when it has no zone of its own."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone(place.timezone))
 
 
 def utc_offset(moment: datetime) -> str:
@@ -141,6 +148,28 @@ class Day:
     def zone_changed(self) -> bool:
         return self.previous_zone is not None
 
+    @property
+    def local_runs(self) -> tuple[TransportRun, ...]:
+        """The day's runs with time-zone aware stop times.
+
+        The routing model gives a run's times as clock times of the zone of the day's place
+        (naive datetimes); the exports compare them with the show's times and put them in
+        calendars, which needs the zone.
+        """
+        return tuple(replace(run, stops=tuple(replace(stop, arrival=_local(stop.arrival, self.place),
+                                                            departure=_local(stop.departure, self.place))
+                                              for stop in run.stops),
+                             breaks=tuple((_local(start, self.place), minutes) for start, minutes in run.breaks))
+                     for run in self.runs)
+
+    @property
+    def departure(self) -> datetime | None:
+        """The day's first departure: the first run's when the runs are planned, else the first leg's."""
+        first = min((run.stops[0].departure for run in self.local_runs if run.stops), default=None)
+        if first is not None:
+            return first
+        return self.legs[0].depart if self.legs else None
+
 
 def place_name(tour: Tour, place_id: str) -> str:
     """A venue's name, ``home (Gent)`` for the home base, else the place's name."""
@@ -149,6 +178,11 @@ def place_name(tour: Tour, place_id: str) -> str:
     if place_id == tour.home.id:
         return f"home ({tour.home.name})"
     return tour.places[place_id].name
+
+
+def vehicle_name(tour: Tour, vehicle_id: str) -> str:
+    """A vehicle's name; its id when the tour no longer has it."""
+    return tour.vehicle_by_id[vehicle_id].name if vehicle_id in tour.vehicle_by_id else vehicle_id
 
 
 def stop_name(tour: Tour, place_id: str) -> str:
@@ -160,6 +194,69 @@ def stop_name(tour: Tour, place_id: str) -> str:
     if place_id in tour.venue_by_id or place_id in tour.places:
         return place_name(tour, place_id)
     return place_id
+
+
+def run_stops(run: TransportRun) -> tuple[RunStop, ...]:
+    """The run's stops as a crew reads them: the driver gets on at the first stop and off at
+    the last, and is not listed getting on and off in between.
+
+    The routing model carries the driver like a passenger picked up at home, so a run may
+    load gear at the depot before "picking up" its driver; the driver drives the whole run.
+    """
+    if not run.driver_id or not run.stops:
+        return run.stops
+    last = len(run.stops) - 1
+    stops = []
+    for number, stop in enumerate(run.stops):
+        board = tuple(c for c in stop.board if c != run.driver_id)
+        alight = tuple(c for c in stop.alight if c != run.driver_id)
+        stops.append(replace(stop, board=((run.driver_id,) if number == 0 else ()) + board,
+                             alight=alight + ((run.driver_id,) if number == last else ())))
+    return tuple(stops)
+
+
+@dataclass(frozen=True)
+class Ride:
+    """One person's ride in a vehicle's run: where and when they get on and off."""
+
+    run: TransportRun
+    crew_id: str
+    drives: bool
+    pick_up: RunStop
+    drop_off: RunStop
+
+    @property
+    def departs(self) -> datetime:
+        return self.pick_up.departure
+
+    @property
+    def arrives(self) -> datetime:
+        return self.drop_off.arrival
+
+
+def rides(runs: tuple[TransportRun, ...], crew_id: str) -> tuple[Ride, ...]:
+    """``crew_id``'s rides in ``runs`` (one day's), in the order they leave.
+
+    A driver has one ride, the whole run; anyone else one per boarding (out to the venue
+    and back home are two rides). At a stop where a person both gets off and on, getting
+    off comes first: they arrived with the vehicle and leave with it later.
+    """
+    found = []
+    for run in runs:
+        stops = run_stops(run)
+        if not stops:
+            continue
+        if run.driver_id == crew_id:
+            found.append(Ride(run, crew_id, True, stops[0], stops[-1]))
+            continue
+        start: RunStop | None = None
+        for stop in stops:
+            if start is not None and crew_id in stop.alight:
+                found.append(Ride(run, crew_id, False, start, stop))
+                start = None
+            if start is None and crew_id in stop.board:
+                start = stop
+    return tuple(sorted(found, key=lambda ride: ride.departs))
 
 
 def is_away(day: PlanDay) -> bool:

@@ -209,6 +209,27 @@ def read_plan(path: str | Path) -> Plan:
         When the file is not JSON, not a ``touring-plan`` of a version this code knows, or
         lacks a field; the message names the field.
     """
+    from touring.errors import DataError
+
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError(path.name, None, None, f"is not a JSON document: {error}") from None
+    return plan_from_json(document, path.name)
+
+
+def plan_from_json(document: object, source: str) -> Plan:
+    """A :class:`~touring.model.Plan` from a plan document already parsed from JSON.
+
+    ``source`` names the file the document came from in error messages (it may be a plan
+    kept inside another file, such as the export state).
+
+    Raises
+    ------
+    DataError
+        As :func:`read_plan`.
+    """
     from datetime import date, datetime
 
     from touring.errors import DataError, FieldError
@@ -218,15 +239,10 @@ def read_plan(path: str | Path) -> Plan:
         UnservedRequest, VehicleKind, VehicleLoad,
     )
 
-    path = Path(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DataError(path.name, None, None, f"is not a JSON document: {error}") from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise DataError(path.name, None, "schema", f"is not a plan: 'schema' must be '{SCHEMA}'", setting=True)
+        raise DataError(source, None, "schema", f"is not a plan: 'schema' must be '{SCHEMA}'", setting=True)
     if document.get("schema_version") != SCHEMA_VERSION:
-        raise DataError(path.name, None, "schema_version",
+        raise DataError(source, None, "schema_version",
                         f"is version {document.get('schema_version')!r}; this touring reads version {SCHEMA_VERSION}",
                         setting=True)
     where = "document"
@@ -327,6 +343,6 @@ def read_plan(path: str | Path) -> Plan:
                     tuple(loads), tuple(left), tuple(moves), loading_report, tuple(runs), tuple(unserved),
                     transport_report)
     except KeyError as error:
-        raise DataError(path.name, None, where, f"lacks the field {error.args[0]!r}", setting=True) from None
+        raise DataError(source, None, where, f"lacks the field {error.args[0]!r}", setting=True) from None
     except (TypeError, ValueError, FieldError) as error:
-        raise DataError(path.name, None, where, f"has a bad value: {error}", setting=True) from None
+        raise DataError(source, None, where, f"has a bad value: {error}", setting=True) from None
