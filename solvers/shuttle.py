@@ -13,8 +13,9 @@ its destination, on one vehicle. The steps:
    counted - boarding - direct drive]``, alighting must start by the latest arrival;
 4. every transfer is optional with a large penalty, so one that cannot be served is
    dropped with a reason instead of making the day infeasible;
-5. solve with the routing core (a first solution, a fallback one when the first leaves
-   transfers out, then guided local search from the better of them), move every stop
+5. solve with the routing core (a first plan built vehicle group by vehicle group, so
+   the parties only minibuses hold get them first; other first-solution strategies
+   when it leaves transfers out; then guided local search from the best), move every stop
    as early as its route's order allows (the core leaves vehicles as late as possible;
    artists would rather not wait), and cut each vehicle's route into runs (a run ends
    when the vehicle is empty).
@@ -58,9 +59,11 @@ class ShuttleParams:
     phase). ``solution_limit`` set: reproducible mode (stop after that many improving
     solutions; ``time_limit`` is only a safety net). OR-Tools routing has no random
     seed; ``seed`` is handed to the core for engines that have one.
-    ``first_solution`` builds the first plan; if it leaves a transfer out,
-    ``fallback_first_solution`` (``None``: none) builds another and the one serving
-    more is improved by ``metaheuristic``.
+    The first plan is built group by group when some transfers fit only a few
+    vehicles (those planned alone first, for at most ``scarce_share`` of the time; 0
+    turns this off); if it leaves a transfer out, ``first_solution`` over the whole
+    fleet and then ``fallback_first_solution`` (``None``: none) build others, and the
+    one serving most is improved by ``metaheuristic`` (see :func:`_search`).
     """
 
     time_limit: float = 30.0
@@ -72,6 +75,7 @@ class ShuttleParams:
     # serve, parallel insertion has served more (bench/README.md): it is the fallback.
     first_solution: str = "LOCAL_CHEAPEST_INSERTION"
     fallback_first_solution: str | None = "PARALLEL_CHEAPEST_INSERTION"
+    scarce_share: float = 0.15
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log_search: bool = False
 
@@ -88,29 +92,97 @@ def _better(a: vrp.RoutingResult, b: vrp.RoutingResult) -> bool:
     return b.objective is None or (len(a.dropped), a.objective) < (len(b.dropped), b.objective)
 
 
-def _search(problem: vrp.Problem, params: ShuttleParams) -> vrp.RoutingResult:
-    """A first solution, a fallback one if it leaves transfers out, then improvement.
+def _scarce_vehicles(problem: vrp.Problem) -> frozenset[str] | None:
+    """The smallest set of vehicles that some request can ride alone; ``None`` if all."""
+    groups = set()
+    for r in problem.requests:
+        fits = frozenset(v.id for v in problem.vehicles
+                         if all(q <= v.capacities.get(d, 0) for d, q in r.demand.items()))
+        if fits and len(fits) < len(problem.vehicles):
+            groups.add(fits)
+    return min(groups, key=lambda g: (len(g), sorted(g))) if groups else None
 
-    Each first solution stops at the first plan (``solution_limit=1``), so which one is
-    kept depends on work, not on the clock; the one serving most is then improved with
-    the metaheuristic, warm-started from its routes, for the rest of the time.
+
+def _part(problem: vrp.Problem, requests, vehicles) -> vrp.Problem:
+    return vrp.Problem(problem.distance, problem.travel_time, list(requests), list(vehicles))
+
+
+def _decomposed(problem: vrp.Problem, params: ShuttleParams, scarce: frozenset[str],
+                until: float) -> vrp.RoutingResult:
+    """A first plan built vehicle group by vehicle group, then joined.
+
+    Cheapest insertion over the whole fleet lets common transfers fill the scarce
+    vehicles (the minibuses) before the parties that only they can take come up. So:
+    (a) the transfers only the scarce vehicles hold are planned on those alone, with
+    the metaheuristic (a small problem, searched well); (b) every other transfer is
+    placed on the other vehicles by the first-solution strategy; (c) what (b) could not
+    place is added to the scarce vehicles' routes of (a), again with the metaheuristic;
+    (d) the routes of (a-c) are one warm start of the whole day, read as its first plan.
+    """
+    def left() -> float:
+        return max(until - _time.perf_counter(), 0.1)
+
+    def hold(vehicle: vrp.VehicleSpec, r: vrp.Request) -> bool:
+        return all(q <= vehicle.capacities.get(d, 0) for d, q in r.demand.items())
+
+    few = [v for v in problem.vehicles if v.id in scarce]
+    rest = [v for v in problem.vehicles if v.id not in scarce]
+    only_few = [r for r in problem.requests if not any(hold(v, r) for v in rest)]
+    others = [r for r in problem.requests if any(hold(v, r) for v in rest)]
+    share = params.scarce_share * params.time_limit
+    improve = dataclasses.replace(params.core(), time_limit=min(share, left()))
+    first = dataclasses.replace(params.core(), time_limit=left(), solution_limit=1)
+    planned = vrp.solve(_part(problem, only_few, few), improve)  # (a)
+    placed = vrp.solve(_part(problem, others, rest), first)  # (b)
+    hit = planned.hit_time_limit or placed.hit_time_limit
+    routes = {route.vehicle: route.requests for route in placed.routes}
+    unplaced = [r for r in others if r.id in placed.dropped]
+    if unplaced:  # (c)
+        served = {rid for route in planned.routes for rid in route.requests}
+        again = [r for r in only_few if r.id in served] + unplaced
+        improve = dataclasses.replace(improve, time_limit=min(share / 2, left()))
+        planned = vrp.solve(_part(problem, again, few), improve,
+                            initial_routes={route.vehicle: route.requests for route in planned.routes})
+        hit = hit or planned.hit_time_limit
+    routes.update({route.vehicle: route.requests for route in planned.routes})
+    read = dataclasses.replace(params.core(), time_limit=left(), solution_limit=1)
+    joined = vrp.solve(problem, read, initial_routes=routes)  # (d)
+    # A part stopped by the clock makes the whole plan depend on the machine's speed.
+    return dataclasses.replace(joined, hit_time_limit=hit or joined.hit_time_limit)
+
+
+def _search(problem: vrp.Problem, params: ShuttleParams) -> vrp.RoutingResult:
+    """First plans until one serves every transfer, then improvement.
+
+    The first plans, in order, stopping at one that leaves no transfer out: built
+    group by group (:func:`_decomposed`, when some transfers fit only a few vehicles);
+    the first-solution strategy over the whole fleet; the fallback strategy. The plan
+    serving most is improved with the metaheuristic, warm-started from its routes, for
+    the rest of the time.
     """
     started = _time.perf_counter()
+    until = started + params.time_limit
 
     def remaining() -> float:
-        return params.time_limit - (_time.perf_counter() - started)
+        return until - _time.perf_counter()
 
     def first(strategy: str) -> vrp.RoutingResult:
         core = dataclasses.replace(params.core(), time_limit=max(remaining(), 0.1), solution_limit=1,
                                    first_solution=strategy)
         return vrp.solve(problem, core)
 
-    best = first(params.first_solution)
-    hit = best.hit_time_limit
-    if best.dropped and params.fallback_first_solution and remaining() > 0.1:
-        other = first(params.fallback_first_solution)
+    best, hit = None, False
+    scarce = _scarce_vehicles(problem) if params.scarce_share > 0 else None
+    if scarce is not None:
+        best = _decomposed(problem, params, scarce, until)
+        hit = best.hit_time_limit
+    for strategy in (params.first_solution, params.fallback_first_solution):
+        if strategy is None or (best is not None and best.objective is not None and not best.dropped) \
+                or (best is not None and remaining() <= 0.1):
+            continue
+        other = first(strategy)
         hit = hit or other.hit_time_limit
-        if _better(other, best):
+        if best is None or _better(other, best):
             best = other
     if params.solution_limit == 1 or remaining() <= 0.1 or not best.routes:
         return dataclasses.replace(best, hit_time_limit=hit or remaining() <= 0.1)

@@ -275,7 +275,7 @@ def test_generated_example_served_on_time(generated: Path) -> None:
 
 def test_fallback_first_solution_takes_over_when_the_first_leaves_transfers_out(generated: Path) -> None:
     festival = load_festival(generated)
-    first = dataclasses.replace(FAST, solution_limit=1)
+    first = dataclasses.replace(FAST, solution_limit=1, scarce_share=0.0)
     weak = solve(festival, dataclasses.replace(first, first_solution="SAVINGS", fallback_first_solution=None))
     assert len(weak.unserved) > 0
     rescued = solve(festival, dataclasses.replace(first, first_solution="SAVINGS"))
@@ -286,6 +286,43 @@ def test_fallback_first_solution_takes_over_when_the_first_leaves_transfers_out(
     worse = solve(festival, dataclasses.replace(first, fallback_first_solution="CHRISTOFIDES",
                                                 first_solution="PATH_CHEAPEST_ARC"))
     assert 0 < len(alone.unserved) and worse.served == alone.served
+
+
+SMALL_FLEET = ("id,kind,seats,luggage_m3,depot,cost_per_km,fixed_cost,count\n"
+               "car-site,car,3,0.6,werchter,0.30,180,3\n"
+               "van-site,van,7,1.5,werchter,0.40,220,5\n"
+               "van-leuven,van,7,1.5,park-inn-leuven,0.40,220,3\n"
+               "minibus,bus,16,4.0,werchter,0.90,350,2\n")
+
+
+def test_transfers_only_scarce_vehicles_take_are_planned_first(tmp_path: Path) -> None:
+    # 120 transfers on 13 vehicles, two of them minibuses: cheapest insertion over the
+    # whole fleet fills a minibus with transfers a van could take and leaves a party
+    # only a minibus holds; planning those parties on the minibuses first serves all.
+    folder = tmp_path / "small-fleet"
+    folder.mkdir()
+    for name in ("festival.toml", "places.csv"):
+        shutil.copy(EXAMPLE / name, folder / name)
+    (folder / "fleet.csv").write_text(SMALL_FLEET)
+    festival = load_festival(folder, with_transfers=False)
+    (folder / "transfers.csv").write_text(generate_transfers.to_csv(generate_transfers.generate(festival, 120, 3)))
+    search = ShuttleParams(time_limit=20.0, solution_limit=30, fallback_first_solution=None)
+    whole_fleet = solve(load_festival(folder), dataclasses.replace(search, scarce_share=0.0))
+    assert len(whole_fleet.unserved) == 1
+    festival, plan = solved(folder, search)
+    assert not plan.hit_time_limit
+    assert plan.unserved == () and len(plan.served) == 120
+
+
+def test_no_scarce_vehicles_means_no_decomposition(tmp_path: Path) -> None:
+    # Every transfer fits the only van: the search is the same with or without the rule.
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,13:00,2,0.3\n"
+                                                               "b,B,site,bru,14:00,16:00,3,0.3\n")
+    festival = load_festival(folder)
+    with_rule = solve(festival, FAST)
+    without = solve(festival, dataclasses.replace(FAST, scarce_share=0.0))
+    assert dataclasses.replace(with_rule, wall_time=0) == dataclasses.replace(without, wall_time=0)
+    assert len(with_rule.served) == 2
 
 
 def test_improvement_starts_from_the_first_solution(generated: Path) -> None:
