@@ -57,9 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fallback", default=ShuttleParams.fallback_first_solution,
                         help="first-solution strategy tried when the first leaves transfers out, or 'none' "
                              "(default: %(default)s)")
+    parser.add_argument("--scarce-share", type=float, default=ShuttleParams.scarce_share,
+                        help="share of the time for planning the transfers only a few vehicles take "
+                             "first; 0 turns that off (default: %(default)s)")
     args = parser.parse_args(argv)
     search = {"first_solution": args.first_solution,
-              "fallback_first_solution": None if args.fallback == "none" else args.fallback}
+              "fallback_first_solution": None if args.fallback == "none" else args.fallback,
+              "scarce_share": args.scarce_share}
 
     festival = load_festival(args.folder)
     matrix = travel_table(festival)
