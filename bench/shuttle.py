@@ -3,15 +3,18 @@
     python bench/shuttle.py data/festival-shuttle --seconds 60
 
 Prints, for the planner and for a baseline measured in the same run, the transfers
-served and served on time, vehicles used, runs, km and wall time. Every plan is
+served and served on time, vehicles used, runs, km and wall time, and on standard error
+the busiest window of each group of vehicle types by the lower bound of
+:func:`solvers.shuttle.fleet_load` (above 100 %, no plan can serve them all). Every plan is
 re-checked by :func:`touring.shuttle.check_plan` (the plan's own times against the
 festival's windows, seats, holds and road minutes; no solver code): a plan that fails
 stops the run with exit status 1.
 
 Baselines:
 
-* ``first``: the routing core with its plain first-solution strategy and no
-  improvement (``solution_limit=1``), over the same model;
+* ``first``: the planner's first solutions (the first-solution strategy and, if it
+  leaves transfers out, the fallback) and no improvement (``solution_limit=1``), over
+  the same model;
 * ``one-per-transfer``: the vehicles a dispatcher would need sending one vehicle per
   transfer with no vehicle reused: simply the number of transfers that fit alone.
 """
@@ -26,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from solvers.shuttle import ShuttleParams, solve, travel_table, unservable_reason  # noqa: E402
+from solvers.shuttle import ShuttleParams, fleet_load, solve, travel_table, unservable_reason  # noqa: E402
 from touring.io.shuttle import load_festival  # noqa: E402
 from touring.shuttle import Festival, ShuttlePlan, check_plan  # noqa: E402
 
@@ -49,7 +52,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-seconds", type=float, default=60.0,
                         help="safety time limit of the first-solution baseline")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--first-solution", default=ShuttleParams.first_solution,
+                        help="OR-Tools first-solution strategy of both runs (default: %(default)s)")
+    parser.add_argument("--fallback", default=ShuttleParams.fallback_first_solution,
+                        help="first-solution strategy tried when the first leaves transfers out, or 'none' "
+                             "(default: %(default)s)")
+    parser.add_argument("--scarce-share", type=float, default=ShuttleParams.scarce_share,
+                        help="share of the time for planning the transfers only a few vehicles take "
+                             "first; 0 turns that off (default: %(default)s)")
     args = parser.parse_args(argv)
+    search = {"first_solution": args.first_solution,
+              "fallback_first_solution": None if args.fallback == "none" else args.fallback,
+              "scarce_share": args.scarce_share}
 
     festival = load_festival(args.folder)
     matrix = travel_table(festival)
@@ -57,16 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     alone = sum(unservable_reason(festival, matrix, t) is None for t in festival.transfers)
     print(f"# {festival.name}: {len(festival.transfers)} transfers, {len(festival.vehicles())} vehicles, "
           f"{len(festival.places)} places", file=sys.stderr)
+    for load in fleet_load(festival, matrix):
+        print(f"# busiest window of {', '.join(load.types)} ({load.vehicles} vehicles): "
+              f"{load.start:%H:%M}-{load.end:%H:%M}, {len(load.transfers)} transfers need at least "
+              f"{load.ratio:.0%} of their time (lower bound), at least {load.at_least_unserved} unservable",
+              file=sys.stderr)
     print("solver,transfers,served,on_time,unserved,vehicles,runs,km,objective,status,seconds,check")
     failed: list[str] = []
     if not args.no_baseline:
-        base = solve(festival, ShuttleParams(time_limit=args.baseline_seconds, solution_limit=1))
+        base = solve(festival, ShuttleParams(time_limit=args.baseline_seconds, solution_limit=1, **search))
         line, problems = _row("first-solution", festival, base, minutes)
         print(line, flush=True)
         failed += [f"first-solution: {p}" for p in problems]
     print(f"one-per-transfer,{len(festival.transfers)},{alone},{alone},{len(festival.transfers) - alone},"
           f"{alone},{alone},,,,,", flush=True)
-    plan = solve(festival, ShuttleParams(time_limit=args.seconds))
+    plan = solve(festival, ShuttleParams(time_limit=args.seconds, **search))
     line, problems = _row("planner", festival, plan, minutes)
     print(line, flush=True)
     failed += [f"planner: {p}" for p in problems]

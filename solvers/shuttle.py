@@ -13,19 +13,24 @@ its destination, on one vehicle. The steps:
    counted - boarding - direct drive]``, alighting must start by the latest arrival;
 4. every transfer is optional with a large penalty, so one that cannot be served is
    dropped with a reason instead of making the day infeasible;
-5. solve with the routing core, move every stop as early as its route's order allows
-   (the core leaves vehicles as late as possible; artists would rather not wait), and
-   cut each vehicle's route into runs (a run ends when the vehicle is empty).
+5. solve with the routing core (a first plan built vehicle group by vehicle group, so
+   the parties only minibuses hold get them first; other first-solution strategies
+   when it leaves transfers out; then guided local search from the best), move every stop
+   as early as its route's order allows (the core leaves vehicles as late as possible;
+   artists would rather not wait), and cut each vehicle's route into runs (a run ends
+   when the vehicle is empty).
 
 Reasons for unserved transfers are checked here first, in the festival's terms (seats,
-luggage, the clock); only what remains is left to the solver's own wording.
+luggage, the clock); a transfer the solver drops in a window that :func:`fleet_load`
+proves overloaded says so; only what remains is left to the solver's own wording.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time as _time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from solvers import vrp
 from solvers.travel import GeodesicRoad, TravelMatrix, compute_matrix
@@ -50,15 +55,27 @@ _KIND_SPEED = {ShuttleKind.CAR: VehicleKind.CAR, ShuttleKind.VAN: VehicleKind.VA
 class ShuttleParams:
     """Search settings, passed to :class:`solvers.vrp.SolveParams`.
 
-    ``solution_limit`` set: reproducible mode (stop after that many improving
+    ``time_limit`` covers the whole :func:`solve` (building the model and every search
+    phase). ``solution_limit`` set: reproducible mode (stop after that many improving
     solutions; ``time_limit`` is only a safety net). OR-Tools routing has no random
     seed; ``seed`` is handed to the core for engines that have one.
+    The first plan is built group by group when some transfers fit only a few
+    vehicles (those planned alone first, for at most ``scarce_share`` of the time; 0
+    turns this off); if it leaves a transfer out, ``first_solution`` over the whole
+    fleet and then ``fallback_first_solution`` (``None``: none) build others, and the
+    one serving most is improved by ``metaheuristic`` (see :func:`_search`).
     """
 
     time_limit: float = 30.0
     solution_limit: int | None = None
     seed: int = 0
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    # Local cheapest insertion puts each transfer, in turn, where it costs least: on the
+    # 500-transfer example it serves every transfer in a few seconds, where parallel
+    # cheapest insertion needs 20 s and leaves one out. On a day the fleet cannot fully
+    # serve, parallel insertion has served more (bench/README.md): it is the fallback.
+    first_solution: str = "LOCAL_CHEAPEST_INSERTION"
+    fallback_first_solution: str | None = "PARALLEL_CHEAPEST_INSERTION"
+    scarce_share: float = 0.15
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log_search: bool = False
 
@@ -66,6 +83,113 @@ class ShuttleParams:
         return vrp.SolveParams(time_limit=self.time_limit, solution_limit=self.solution_limit, engine="ortools",
                                first_solution=self.first_solution, metaheuristic=self.metaheuristic,
                                seed=self.seed, log_search=self.log_search)
+
+
+def _better(a: vrp.RoutingResult, b: vrp.RoutingResult) -> bool:
+    """Whether ``a`` serves more than ``b``, or as many at a lower cost."""
+    if a.objective is None:
+        return False
+    return b.objective is None or (len(a.dropped), a.objective) < (len(b.dropped), b.objective)
+
+
+def _scarce_vehicles(problem: vrp.Problem) -> frozenset[str] | None:
+    """The smallest set of vehicles that some request can ride alone; ``None`` if all."""
+    groups = set()
+    for r in problem.requests:
+        fits = frozenset(v.id for v in problem.vehicles
+                         if all(q <= v.capacities.get(d, 0) for d, q in r.demand.items()))
+        if fits and len(fits) < len(problem.vehicles):
+            groups.add(fits)
+    return min(groups, key=lambda g: (len(g), sorted(g))) if groups else None
+
+
+def _part(problem: vrp.Problem, requests, vehicles) -> vrp.Problem:
+    return vrp.Problem(problem.distance, problem.travel_time, list(requests), list(vehicles))
+
+
+def _decomposed(problem: vrp.Problem, params: ShuttleParams, scarce: frozenset[str],
+                until: float) -> vrp.RoutingResult:
+    """A first plan built vehicle group by vehicle group, then joined.
+
+    Cheapest insertion over the whole fleet lets common transfers fill the scarce
+    vehicles (the minibuses) before the parties that only they can take come up. So:
+    (a) the transfers only the scarce vehicles hold are planned on those alone, with
+    the metaheuristic (a small problem, searched well); (b) every other transfer is
+    placed on the other vehicles by the first-solution strategy; (c) what (b) could not
+    place is added to the scarce vehicles' routes of (a), again with the metaheuristic;
+    (d) the routes of (a-c) are one warm start of the whole day, read as its first plan.
+    """
+    def left() -> float:
+        return max(until - _time.perf_counter(), 0.1)
+
+    def hold(vehicle: vrp.VehicleSpec, r: vrp.Request) -> bool:
+        return all(q <= vehicle.capacities.get(d, 0) for d, q in r.demand.items())
+
+    few = [v for v in problem.vehicles if v.id in scarce]
+    rest = [v for v in problem.vehicles if v.id not in scarce]
+    only_few = [r for r in problem.requests if not any(hold(v, r) for v in rest)]
+    others = [r for r in problem.requests if any(hold(v, r) for v in rest)]
+    share = params.scarce_share * params.time_limit
+    improve = dataclasses.replace(params.core(), time_limit=min(share, left()))
+    first = dataclasses.replace(params.core(), time_limit=left(), solution_limit=1)
+    planned = vrp.solve(_part(problem, only_few, few), improve)  # (a)
+    placed = vrp.solve(_part(problem, others, rest), first)  # (b)
+    hit = planned.hit_time_limit or placed.hit_time_limit
+    routes = {route.vehicle: route.requests for route in placed.routes}
+    unplaced = [r for r in others if r.id in placed.dropped]
+    if unplaced:  # (c)
+        served = {rid for route in planned.routes for rid in route.requests}
+        again = [r for r in only_few if r.id in served] + unplaced
+        improve = dataclasses.replace(improve, time_limit=min(share / 2, left()))
+        planned = vrp.solve(_part(problem, again, few), improve,
+                            initial_routes={route.vehicle: route.requests for route in planned.routes})
+        hit = hit or planned.hit_time_limit
+    routes.update({route.vehicle: route.requests for route in planned.routes})
+    read = dataclasses.replace(params.core(), time_limit=left(), solution_limit=1)
+    joined = vrp.solve(problem, read, initial_routes=routes)  # (d)
+    # A part stopped by the clock makes the whole plan depend on the machine's speed.
+    return dataclasses.replace(joined, hit_time_limit=hit or joined.hit_time_limit)
+
+
+def _search(problem: vrp.Problem, params: ShuttleParams) -> vrp.RoutingResult:
+    """First plans until one serves every transfer, then improvement.
+
+    The first plans, in order, stopping at one that leaves no transfer out: built
+    group by group (:func:`_decomposed`, when some transfers fit only a few vehicles);
+    the first-solution strategy over the whole fleet; the fallback strategy. The plan
+    serving most is improved with the metaheuristic, warm-started from its routes, for
+    the rest of the time.
+    """
+    started = _time.perf_counter()
+    until = started + params.time_limit
+
+    def remaining() -> float:
+        return until - _time.perf_counter()
+
+    def first(strategy: str) -> vrp.RoutingResult:
+        core = dataclasses.replace(params.core(), time_limit=max(remaining(), 0.1), solution_limit=1,
+                                   first_solution=strategy)
+        return vrp.solve(problem, core)
+
+    best, hit = None, False
+    scarce = _scarce_vehicles(problem) if params.scarce_share > 0 else None
+    if scarce is not None:
+        best = _decomposed(problem, params, scarce, until)
+        hit = best.hit_time_limit
+    for strategy in (params.first_solution, params.fallback_first_solution):
+        if strategy is None or (best is not None and best.objective is not None and not best.dropped) \
+                or (best is not None and remaining() <= 0.1):
+            continue
+        other = first(strategy)
+        hit = hit or other.hit_time_limit
+        if best is None or _better(other, best):
+            best = other
+    if params.solution_limit == 1 or remaining() <= 0.1 or not best.routes:
+        return dataclasses.replace(best, hit_time_limit=hit or remaining() <= 0.1)
+    warm = {route.vehicle: route.requests for route in best.routes}
+    improved = vrp.solve(problem, dataclasses.replace(params.core(), time_limit=remaining()), initial_routes=warm)
+    hit = hit or improved.hit_time_limit
+    return dataclasses.replace(improved if not _better(best, improved) else best, hit_time_limit=hit)
 
 
 def travel_table(festival: Festival) -> TravelMatrix:
@@ -118,6 +242,126 @@ def _time_reason(festival: Festival, matrix: TravelMatrix, t: Transfer) -> str |
 def unservable_reason(festival: Festival, matrix: TravelMatrix, transfer: Transfer) -> str | None:
     """Why no vehicle could serve ``transfer`` even alone; ``None`` if one could."""
     return _capacity_reason(festival, transfer) or _time_reason(festival, matrix, transfer)
+
+
+# --------------------------------------------------------------------------- #
+# A lower bound on the fleet time a window's transfers need
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class WindowLoad:
+    """The busiest window of one group of vehicle types, by a lower bound.
+
+    ``transfers`` are those that only ``types`` (``vehicles`` vehicles in all) can take
+    and whose whole window lies in ``[start, end]``. They need at least ``need``
+    seconds of those vehicles' time there (see :func:`fleet_load`); the vehicles have
+    ``have``. When ``need > have``, at least ``at_least_unserved`` of them cannot be
+    served by any plan.
+    """
+
+    types: tuple[str, ...]
+    vehicles: int
+    start: datetime
+    end: datetime
+    transfers: tuple[str, ...]
+    need: int
+    have: int
+    at_least_unserved: int
+
+    @property
+    def ratio(self) -> float:
+        """Need over have: above 1, the window is overloaded whatever the plan."""
+        return self.need / self.have if self.have else float("inf")
+
+    def describe(self) -> str:
+        """The bound in words, for an unserved transfer's reason."""
+        vehicles = f"{self.vehicles} vehicle{'s' if self.vehicles != 1 else ''} ({', '.join(self.types)})"
+        return (f"fleet too small: {len(self.transfers)} transfers with windows inside {self.start:%H:%M}-"
+                f"{self.end:%H:%M} need at least {self.need // 60} min of the {vehicles} that can take them "
+                f"(boarding, and their seats and luggage over the direct drive), which "
+                f"{'have' if self.vehicles != 1 else 'has'} {self.have // 60} min there: at least "
+                f"{self.at_least_unserved} of them cannot be served")
+
+
+def _fits(festival: Festival, t: Transfer) -> frozenset[str]:
+    return frozenset(v.id for v in festival.fleet
+                     if t.party <= v.seats and litres_up(t.luggage_m3) <= litres_down(v.luggage_m3))
+
+
+def fleet_load(festival: Festival, matrix: TravelMatrix | None = None) -> list[WindowLoad]:
+    """Per group of vehicle types, the window whose transfers load it most.
+
+    A transfer that only the types of a group ``F`` can take must be served by the
+    vehicles of ``F`` within its own window. For the transfers whose windows lie in
+    ``[a, b]`` those vehicles spend, inside ``[a, b]``, at least the boarding time of
+    each (a vehicle serves one stop at a time) plus the driving that carries them: a
+    party of ``p`` with ``l`` litres is on board for at least the direct drive ``d``
+    (less a minute, for rounding; legs keep the triangle inequality), so the driving
+    is at least ``max(sum p*d / most seats, sum l*d / largest hold)``. Empty driving
+    is not counted, so the bound is optimistic: a window over it cannot be served by
+    any plan; one under it may still be too busy.
+
+    Parameters
+    ----------
+    festival : Festival
+    matrix : TravelMatrix, optional
+        Road legs; :func:`travel_table` when omitted.
+
+    Returns
+    -------
+    list of WindowLoad
+        One per group that some transfer needs (largest ratio first); transfers that no
+        vehicle takes alone (see :func:`unservable_reason`) are left out.
+    """
+    matrix = matrix or travel_table(festival)
+    types = {v.id: v for v in festival.fleet}
+    fits = {t.id: _fits(festival, t) for t in festival.transfers
+            if unservable_reason(festival, matrix, t) is None}
+    items = []
+    for t in festival.transfers:
+        if t.id in fits:
+            drive = max(0, minutes_to_seconds(matrix.leg(t.origin, t.destination).minutes - 1))
+            items.append((_seconds(festival, t.earliest_pickup), _seconds(festival, t.latest_arrival),
+                          _service_seconds(festival, t), t.party * drive, litres_up(t.luggage_m3) * drive, t))
+    loads = []
+    for group in sorted(set(fits.values()), key=lambda g: (len(g), sorted(g))):
+        members = [item for item in items if fits[item[5].id] <= group]
+        vehicles = sum(types[k].count for k in group)
+        seats = max(types[k].seats for k in group)
+        hold = max(litres_down(types[k].luggage_m3) for k in group) or 1
+        best = None
+        for a in sorted({m[0] for m in members}):
+            inside = sorted((m for m in members if m[0] >= a), key=lambda m: m[1])
+            boarding = carried_seats = carried_luggage = 0
+            for k, m in enumerate(inside):
+                boarding, carried_seats, carried_luggage = boarding + m[2], carried_seats + m[3], \
+                    carried_luggage + m[4]
+                if k + 1 < len(inside) and inside[k + 1][1] == m[1]:
+                    continue  # same end: take the window with all of them
+                need = boarding + max(-(-carried_seats // seats), -(-carried_luggage // hold))
+                have = vehicles * (m[1] - a)
+                if best is None or need * best[3] > best[2] * have:
+                    best = (a, m[1], need, have, inside[:k + 1])
+        a, b, need, have, inside = best
+        loads.append(WindowLoad(
+            tuple(sorted(group)), vehicles, festival.at(a), festival.at(b), tuple(m[5].id for m in inside),
+            need, have, _at_least_unserved(inside, need, have, seats, hold)))
+    loads.sort(key=lambda w: -w.ratio)
+    return loads
+
+
+def _at_least_unserved(inside: list, need: int, have: int, seats: int, hold: int) -> int:
+    # Leaving a transfer out frees at most its boarding plus its own share of the
+    # driving; leaving out the largest first gives the fewest that must go.
+    frees = sorted((m[2] + max(-(-m[3] // seats), -(-m[4] // hold)) for m in inside), reverse=True)
+    count = 0
+    for freed in frees:
+        if need <= have:
+            break
+        need -= freed
+        count += 1
+    return count
 
 
 # --------------------------------------------------------------------------- #
@@ -263,11 +507,15 @@ def solve(festival: Festival, params: ShuttleParams = ShuttleParams()) -> Shuttl
     if not built.problem.requests:
         result = None
     else:
-        result = vrp.solve(built.problem, params.core())
+        # The time limit covers building the model too: "within 60 s" is the whole call.
+        budget = max(params.time_limit - (_time.perf_counter() - started), 0.1)
+        result = _search(built.problem, dataclasses.replace(params, time_limit=budget))
     vehicles, served = [], []
     unserved = dict(built.reasons)
     if result is not None:
         by_id = {t.id: t for t in festival.transfers}
+        overloaded = {tid: w for w in fleet_load(festival, built.matrix) if w.at_least_unserved
+                      for tid in w.transfers} if result.dropped else {}
         for route in result.routes:
             vehicle, done = _runs(festival, built.problem, route, built.matrix)
             vehicles.append(vehicle)
@@ -275,8 +523,12 @@ def solve(festival: Festival, params: ShuttleParams = ShuttleParams()) -> Shuttl
         for rid, reason in result.dropped.items():
             if rid in unserved:
                 continue
-            unserved[rid] = (_solver_reason(festival, by_id[rid]) if reason.startswith("dropped by the solver")
-                             else reason)
+            if rid in overloaded:
+                unserved[rid] = overloaded[rid].describe()
+            elif reason.startswith("dropped by the solver"):
+                unserved[rid] = _solver_reason(festival, by_id[rid])
+            else:
+                unserved[rid] = reason
         status, objective, hit = result.status, result.objective, result.hit_time_limit
     else:
         status, objective, hit = "optimal", 0, False

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import generate_transfers  # noqa: E402
-from solvers.shuttle import ShuttleParams, solve, travel_table  # noqa: E402
+from solvers.shuttle import ShuttleParams, fleet_load, solve, travel_table  # noqa: E402
 from touring.errors import DataError  # noqa: E402
 from touring.io.shuttle import FestivalDataError, load_festival  # noqa: E402
 from touring.shuttle import check_plan  # noqa: E402
@@ -171,11 +171,60 @@ def test_party_larger_than_any_vehicle_is_unserved_with_reason(tmp_path: Path) -
 
 
 def test_busy_fleet_drops_with_solver_reason(tmp_path: Path) -> None:
+    # One van can do a (board 10:00, at the site by 10:40) but is then too far from the
+    # airport for b: empty driving, which the fleet bound does not count, makes b late.
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,10:40,1,0.1\n"
+                                                               "b,B,bru,site,10:30,11:10,1,0.1\n")
+    festival, plan = solved(folder)
+    assert [w.at_least_unserved for w in fleet_load(festival)] == [0]
+    assert len(plan.served) == 1 and len(plan.unserved) == 1
+    assert plan.unserved[0].reason.startswith("no vehicle was free to take it between 10:30 and 11:10")
+
+
+# --------------------------------------------------------------------------- #
+# The fleet bound: a window whose transfers need more vehicle time than there is
+# --------------------------------------------------------------------------- #
+
+
+def test_fleet_bound_binds_and_names_the_window(tmp_path: Path) -> None:
+    # Bru to the site is 18 min. Two parties of 4 (the van's seats), 10:00 to 10:40:
+    # 2 x 9 min boarding + 2 x 4 people x 17 min / 4 seats = 52 min of one van's 40.
     folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,10:40,4,0.3\n"
                                                                "b,B,bru,site,10:00,10:40,4,0.3\n")
-    _, plan = solved(folder)
-    assert len(plan.served) == 1 and len(plan.unserved) == 1
-    assert plan.unserved[0].reason.startswith("no vehicle was free to take it between 10:00 and 10:40")
+    festival, plan = solved(folder)
+    assert travel_table(festival).leg("bru", "site").minutes == 18
+    [load] = fleet_load(festival)
+    assert (load.types, load.vehicles, load.transfers) == (("van",), 1, ("a", "b"))
+    assert (load.need, load.have, load.at_least_unserved) == (52 * 60, 40 * 60, 1)
+    assert len(plan.served) == 1
+    assert [u.reason for u in plan.unserved] == [
+        "fleet too small: 2 transfers with windows inside 10:00-10:40 need at least 52 min of the 1 vehicle "
+        "(van) that can take them (boarding, and their seats and luggage over the direct drive), which has "
+        "40 min there: at least 1 of them cannot be served"]
+
+
+def test_fleet_bound_holds_when_the_window_is_wider(tmp_path: Path) -> None:
+    # The same two parties with an hour more: 52 min of 100, and the van serves both.
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,11:40,4,0.3\n"
+                                                               "b,B,bru,site,10:00,11:40,4,0.3\n")
+    festival, plan = solved(folder)
+    [load] = fleet_load(festival)
+    assert (load.need, load.have, load.at_least_unserved) == (52 * 60, 100 * 60, 0)
+    assert len(plan.served) == 2 and plan.unserved == ()
+
+
+def test_fleet_bound_groups_vehicle_types_by_what_they_take(tmp_path: Path) -> None:
+    # The party of 6 only fits the bus; the duo fits both. Each group gets its own window.
+    fleet = ("id,kind,seats,luggage_m3,depot,cost_per_km,fixed_cost,count\n"
+             "van,van,4,1.0,site,0.4,100,2\nbus,bus,16,4.0,site,0.9,300,1\n")
+    folder = write_festival(tmp_path / "f", fleet, HEADER + "big,A,bru,site,10:00,11:00,6,0.5\n"
+                                                            "duo,B,bru,site,12:00,13:00,2,0.2\n")
+    festival, plan = solved(folder)
+    loads = {w.types: w for w in fleet_load(festival)}
+    assert set(loads) == {("bus",), ("bus", "van")}
+    assert loads["bus",].transfers == ("big",) and loads["bus",].vehicles == 1
+    assert loads["bus", "van"].vehicles == 3 and set(loads["bus", "van"].transfers) <= {"big", "duo"}
+    assert len(plan.served) == 2
 
 
 # --------------------------------------------------------------------------- #
@@ -214,13 +263,98 @@ def generated(tmp_path_factory) -> Path:
 
 
 def test_generated_example_served_on_time(generated: Path) -> None:
-    festival, plan = solved(generated, ShuttleParams(time_limit=8.0))
+    # Reproducible mode: the same plan on any machine, so "all 40" is a fixed fact.
+    festival, plan = solved(generated, ShuttleParams(time_limit=20.0, solution_limit=50))
     transfers = {t.id: t for t in festival.transfers}
     assert len(festival.transfers) == 40
-    assert len(plan.served) + len(plan.unserved) == 40
-    assert len(plan.served) >= 38
+    assert not plan.hit_time_limit
+    assert plan.unserved == ()
+    assert len(plan.served) == 40
     assert all(s.on_time(transfers[s.transfer]) for s in plan.served)
-    assert all(u.reason for u in plan.unserved)
+
+
+def test_fallback_first_solution_takes_over_when_the_first_leaves_transfers_out(generated: Path) -> None:
+    festival = load_festival(generated)
+    first = dataclasses.replace(FAST, solution_limit=1, scarce_share=0.0)
+    weak = solve(festival, dataclasses.replace(first, first_solution="SAVINGS", fallback_first_solution=None))
+    assert len(weak.unserved) > 0
+    rescued = solve(festival, dataclasses.replace(first, first_solution="SAVINGS"))
+    assert rescued.unserved == () and len(rescued.served) == 40
+    # A fallback that serves fewer is not kept.
+    alone = solve(festival, dataclasses.replace(first, fallback_first_solution=None,
+                                                first_solution="PATH_CHEAPEST_ARC"))
+    worse = solve(festival, dataclasses.replace(first, fallback_first_solution="CHRISTOFIDES",
+                                                first_solution="PATH_CHEAPEST_ARC"))
+    assert 0 < len(alone.unserved) and worse.served == alone.served
+
+
+SMALL_FLEET = ("id,kind,seats,luggage_m3,depot,cost_per_km,fixed_cost,count\n"
+               "car-site,car,3,0.6,werchter,0.30,180,3\n"
+               "van-site,van,7,1.5,werchter,0.40,220,5\n"
+               "van-leuven,van,7,1.5,park-inn-leuven,0.40,220,3\n"
+               "minibus,bus,16,4.0,werchter,0.90,350,2\n")
+
+
+def test_transfers_only_scarce_vehicles_take_are_planned_first(tmp_path: Path) -> None:
+    # 120 transfers on 13 vehicles, two of them minibuses: cheapest insertion over the
+    # whole fleet fills a minibus with transfers a van could take and leaves a party
+    # only a minibus holds; planning those parties on the minibuses first serves all.
+    folder = tmp_path / "small-fleet"
+    folder.mkdir()
+    for name in ("festival.toml", "places.csv"):
+        shutil.copy(EXAMPLE / name, folder / name)
+    (folder / "fleet.csv").write_text(SMALL_FLEET)
+    festival = load_festival(folder, with_transfers=False)
+    (folder / "transfers.csv").write_text(generate_transfers.to_csv(generate_transfers.generate(festival, 120, 3)))
+    search = ShuttleParams(time_limit=20.0, solution_limit=30, fallback_first_solution=None)
+    whole_fleet = solve(load_festival(folder), dataclasses.replace(search, scarce_share=0.0))
+    assert len(whole_fleet.unserved) == 1
+    festival, plan = solved(folder, search)
+    assert not plan.hit_time_limit
+    assert plan.unserved == () and len(plan.served) == 120
+    # Every phase is bounded by work, not by the clock: the same plan again.
+    assert dataclasses.replace(solve(festival, search), wall_time=0) == dataclasses.replace(plan, wall_time=0)
+
+
+def test_no_scarce_vehicles_means_no_decomposition(tmp_path: Path) -> None:
+    # Every transfer fits the only van: the search is the same with or without the rule.
+    folder = write_festival(tmp_path / "f", ONE_VAN, HEADER + "a,A,bru,site,10:00,13:00,2,0.3\n"
+                                                               "b,B,site,bru,14:00,16:00,3,0.3\n")
+    festival = load_festival(folder)
+    with_rule = solve(festival, FAST)
+    without = solve(festival, dataclasses.replace(FAST, scarce_share=0.0))
+    assert dataclasses.replace(with_rule, wall_time=0) == dataclasses.replace(without, wall_time=0)
+    assert len(with_rule.served) == 2
+
+
+def test_improvement_starts_from_the_first_solution(generated: Path) -> None:
+    festival = load_festival(generated)
+    first = solve(festival, ShuttleParams(time_limit=20.0, solution_limit=1))
+    improved = solve(festival, ShuttleParams(time_limit=20.0, solution_limit=50))
+    assert first.unserved == improved.unserved == ()
+    assert improved.objective < first.objective
+
+
+def test_generator_keeps_peaks_within_the_fleet(generated: Path) -> None:
+    festival = load_festival(generated, with_transfers=False)
+    loose = generate_transfers.generate(festival, 120, 7, peak=1.0)
+    tight = generate_transfers.generate(festival, 120, 7, peak=0.1)
+    assert generate_transfers.generate(festival, 120, 7, peak=0.1) == tight  # same seed, same day
+    ratios = {}
+    for name, rows in (("loose", loose), ("tight", tight)):
+        (generated.parent / name).mkdir(exist_ok=True)
+        for file in ("festival.toml", "places.csv", "fleet.csv"):
+            shutil.copy(generated / file, generated.parent / name / file)
+        (generated.parent / name / "transfers.csv").write_text(generate_transfers.to_csv(rows))
+        ratios[name] = max(w.ratio for w in fleet_load(load_festival(generated.parent / name)))
+        assert len(rows) == 120 and [r["id"] for r in rows] == [f"T{k:03d}" for k in range(1, 121)]
+    assert ratios["tight"] <= 0.1 < ratios["loose"]
+
+
+def test_shipped_example_is_within_the_fleet() -> None:
+    loads = fleet_load(load_festival(EXAMPLE))
+    assert max(w.ratio for w in loads) <= 0.5
+    assert all(w.at_least_unserved == 0 for w in loads)
 
 
 def test_reproducible_mode_is_deterministic(tmp_path: Path, generated: Path) -> None:
