@@ -31,7 +31,8 @@ next day. The steps of one day:
    item's size rounds up, a limit down). Cost: ``cost_per_km`` per km and
    ``cost_per_day`` when the vehicle is used.
 
-4. **drivers**: one per vehicle per day, pre-assigned greedily before solving. Vehicles
+4. **drivers**: one per vehicle per day, pre-assigned before solving: the crew rota's
+   ``driver:VEHICLE_ID`` place when it names one (on gear arrival days), else greedily. Vehicles
    needing the rarest licence choose first; each takes, among that day's party, the
    holder of a covering licence (:func:`licence_covers`) with the fewest driving
    seconds so far (crew order breaks ties). A vehicle nobody can drive is left out, and
@@ -65,7 +66,7 @@ from __future__ import annotations
 import time as _time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from solvers import vrp
 from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START
@@ -74,8 +75,8 @@ from solvers.units import (
     METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
 )
 from touring.model import (
-    DEFAULT_SPEEDS_KMH, HOME_ID, CrewMember, DayKind, DriverHours, Equipment, Night, Plan, PlanDay, RunStop,
-    StayKind, Tour, TransportRun, UnservedRequest, Vehicle,
+    DEFAULT_SPEEDS_KMH, HOME_ID, LICENCE_COVERS, OWN_CAR_PREFIX, CrewMember, DayKind, DriverHours, Equipment, Night, Plan, PlanDay, RunStop,
+    StayKind, Tour, TransportRun, UnservedRequest, Vehicle, VehicleKind, licence_covers,
 )
 
 SEATS = "seats"
@@ -92,34 +93,16 @@ EARLIEST_BEFORE_CALL_S = 3 * 3600
 """Nobody (and no gear) is picked up more than the direct drive plus 3 h before the call."""
 TRAVEL_DAY_START = time(8, 0)
 """On a travel day nobody is picked up before 08:00."""
+CAR_SEATS = 4
+CAR_VOLUME_M3 = 0.4
+CAR_PAYLOAD_KG = 300.0
+"""A crew member's own car: 4 seats with the driver's, a boot of about 400 litres and
+300 kg of payload (a common family car); no fixed cost, ``rules.mileage_rate`` per km."""
 _DAY_END_S = 32 * 3600  # runs may last until 08:00 the next morning (late curfews)
 # Cost unit: cents per km times metres, i.e. 1/1000 cent; fixed costs and penalties are
 # scaled to it so that the objective adds like with like.
 _COST_SCALE = METRES_PER_KM
 _PENALTY = 10**7 * _COST_SCALE  # 100 000 in the tour's currency: serve whatever can be served
-
-LICENCE_COVERS: Mapping[str, frozenset[str]] = {
-    "B": frozenset({"B"}),
-    "BE": frozenset({"BE", "B"}),
-    "C1": frozenset({"C1", "B"}),
-    "C1E": frozenset({"C1E", "C1", "BE", "B"}),
-    "C": frozenset({"C", "C1", "B"}),
-    "CE": frozenset({"CE", "C", "C1E", "C1", "BE", "B"}),
-    "D1": frozenset({"D1", "B"}),
-    "D1E": frozenset({"D1E", "D1", "BE", "B"}),
-    "D": frozenset({"D", "D1", "B"}),
-    "DE": frozenset({"DE", "D", "D1E", "D1", "BE", "B"}),
-}
-"""EU licence categories (directive 2006/126/EC) and the ones each covers: C covers C1,
-CE covers C, C1E, C1 and BE; D likewise over D1; every category covers B (it requires
-it). An unknown class covers only itself."""
-
-
-def licence_covers(held: frozenset[str] | set[str], needed: str) -> bool:
-    """Whether a set of held licence classes allows driving a vehicle of class ``needed``."""
-    needed = needed.upper()
-    return any(needed in LICENCE_COVERS.get(h.upper(), frozenset({h.upper()})) for h in held)
-
 
 def _rarity(licence: str) -> int:
     """How many classes cover ``licence``: fewer means rarer holders, who choose first."""
@@ -300,16 +283,48 @@ def _default_call(tour: Tour, pday: PlanDay) -> int:
 # --------------------------------------------------------------------------- #
 
 
-def _assign_drivers(tour: Tour, party: list[str], fleet: list[Vehicle],
-                    driven: Mapping[str, int]) -> dict[str, str]:
-    """Vehicle id -> driver id; rarest licence first, fewest driving seconds so far."""
+def own_car(member: CrewMember, rate: float) -> Vehicle:
+    """The crew member's own car as a vehicle of the day's routing problem (``car:ID``)."""
+    return Vehicle(f"{OWN_CAR_PREFIX}{member.id}", f"car of {member.name}", VehicleKind.CAR, CAR_SEATS, member.home,
+                   volume_m3=CAR_VOLUME_M3, payload_kg=CAR_PAYLOAD_KG, cost_per_km=rate, licence="B")
+
+
+def _cars_today(tour: Tour, moves: list[_Move], parked: Mapping[str, str],
+                drivers: Mapping[str, str]) -> dict[str, str]:
+    """Car id -> owner for the owners who start today where their car is parked (at home,
+    or where they took it yesterday) and do not drive a fleet vehicle."""
+    busy = set(drivers.values())
+    cars: dict[str, str] = {}
+    for m in moves:
+        member = tour.crew_by_id.get(m.subject) if not m.is_gear else None
+        if member is None or not member.own_car or member.id in busy:
+            continue
+        car = f"{OWN_CAR_PREFIX}{member.id}"
+        if car not in cars and m.origin == parked[car] and not m.id.endswith(":back"):
+            cars[car] = member.id
+    return cars
+
+
+def _rota_drivers(plan: Plan, pday: PlanDay) -> dict[str, str]:
+    """Vehicle id -> the driver the crew rota put on duty for it that day."""
+    return {vehicle: cid for shift in plan.crew_shifts if shift.day == pday.day for vehicle, cid in shift.drivers
+            if cid is not None}
+
+
+def _assign_drivers(tour: Tour, party: list[str], fleet: list[Vehicle], driven: Mapping[str, int],
+                    rota: Mapping[str, str] = {}) -> dict[str, str]:
+    """Vehicle id -> driver id: the rota's driver where it names one; else rarest licence
+    first, then crew without an own car (who would otherwise need a lift), fewest driving
+    seconds so far."""
     order = {c.id: k for k, c in enumerate(tour.crew)}
-    free = set(party)
-    drivers: dict[str, str] = {}
+    drivers = {vid: cid for vid, cid in rota.items() if any(v.id == vid for v in fleet)}
+    free = set(party) - set(drivers.values())
     for vehicle in sorted(fleet, key=lambda v: (_rarity(v.licence), v.id)):
+        if vehicle.id in drivers:
+            continue
         able = [cid for cid in free if licence_covers(tour.crew_by_id[cid].licences, vehicle.licence)]
         if able:
-            chosen = min(able, key=lambda cid: (driven.get(cid, 0), order[cid]))
+            chosen = min(able, key=lambda cid: (tour.crew_by_id[cid].own_car, driven.get(cid, 0), order[cid]))
             drivers[vehicle.id] = chosen
             free.discard(chosen)
     return drivers
@@ -381,6 +396,7 @@ class _Day:
     problem: vrp.Problem | None
     reasons: dict[str, str]
     drivers: dict[str, str]
+    vehicles: dict[str, Vehicle]
 
 
 def _parks(pday: PlanDay, vehicle: Vehicle, driver: str | None, moves: list[_Move]) -> str:
@@ -436,7 +452,7 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
     ]
     problem = (vrp.Problem(distance=metres, travel_time=travel, requests=requests, vehicles=vehicles)
                if vehicles and requests else None)
-    return _Day(pday, moves, ids, problem, reasons, drivers)
+    return _Day(pday, moves, ids, problem, reasons, drivers, {v.id: v for v in fleet})
 
 
 def _pin(vehicle_id: str) -> str:
@@ -470,7 +486,48 @@ def _keeps_breaks(route: vrp.Route, rule: vrp.BreakRule) -> list[tuple[int, int]
     return breaks if route.stops[-1].arrival - since <= rule.max_driving else None
 
 
-def _solve_day(problem: vrp.Problem, params: TransportParams) -> vrp.RoutingResult:
+def _seed(d: _Day, previous: Sequence[TransportRun]) -> dict[str, list[str]] | None:
+    """Initial routes from earlier runs of the day: vehicle id -> request ids in visit order.
+
+    Each stop's alighting and unloading come before its boarding and loading; a run whose
+    vehicle or requests are not in today's problem is left out. The core checks the seed
+    against every rule and ignores it when it does not fit.
+    """
+    if d.problem is None or not previous:
+        return None
+    vehicles = {v.id for v in d.problem.vehicles}
+    requests = {r.id for r in d.problem.requests}
+    moves = [m for m in d.moves if m.id in requests]
+    routes: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for run in previous:
+        if run.day != d.pday.day or run.vehicle_id not in vehicles:
+            continue
+        route: list[str] = []
+        aboard: set[str] = set()
+        for stop in run.stops:
+            for subject in stop.alight + stop.unload_gear:
+                m = next((m for m in moves if m.id in aboard and m.subject == subject
+                          and m.destination == stop.place_id), None)
+                if m is not None:
+                    route.append(m.id)
+                    aboard.discard(m.id)
+            for subject in stop.board + stop.load_gear:
+                m = next((m for m in moves if m.id not in taken and m.subject == subject
+                          and m.origin == stop.place_id), None)
+                if m is not None:
+                    route.append(m.id)
+                    aboard.add(m.id)
+                    taken.add(m.id)
+        if aboard:  # a move picked up but not delivered cannot seed a pair
+            route = [rid for rid in route if rid not in aboard]
+        if route:
+            routes[run.vehicle_id] = route
+    return routes or None
+
+
+def _solve_day(problem: vrp.Problem, params: TransportParams,
+               initial: Mapping[str, Sequence[str]] | None = None) -> vrp.RoutingResult:
     """Solve without break intervals first and keep that solution when every route's own
     waits already keep the break rule; otherwise solve with the rule in the model.
 
@@ -481,9 +538,9 @@ def _solve_day(problem: vrp.Problem, params: TransportParams) -> vrp.RoutingResu
     """
     rules = {v.id: v.break_rule for v in problem.vehicles if v.break_rule is not None}
     if not rules:
-        return vrp.solve(problem, params.core())
+        return vrp.solve(problem, params.core(), initial)
     free = replace(problem, vehicles=[replace(v, break_rule=None) for v in problem.vehicles])
-    plain = vrp.solve(free, params.core())
+    plain = vrp.solve(free, params.core(), initial)
     routes = []
     for route in plain.routes:
         rule = rules.get(route.vehicle)
@@ -494,7 +551,7 @@ def _solve_day(problem: vrp.Problem, params: TransportParams) -> vrp.RoutingResu
     else:
         if plain.feasible:
             return replace(plain, routes=tuple(routes))
-    return vrp.solve(problem, params.core())
+    return vrp.solve(problem, params.core(), initial)
 
 
 def _at(day: date, seconds: int) -> datetime:
@@ -535,7 +592,7 @@ def _run(tour: Tour, d: _Day, route: vrp.Route) -> TransportRun:
                                  last.unload_gear + s.unload_gear, s.seats, s.volume_m3, s.weight_kg)
         else:
             merged.append(s)
-    vehicle = tour.vehicle_by_id[route.vehicle]
+    vehicle = d.vehicles[route.vehicle]
     km = route.distance / METRES_PER_KM
     return TransportRun(d.pday.day, route.vehicle, d.drivers[route.vehicle], tuple(merged), round(km, 3),
                         round(route.driving / 60), tuple((_at(d.pday.day, s), dur // 60) for s, dur in route.breaks),
@@ -549,6 +606,29 @@ def _solver_reason(reason: str) -> str:
     return reason
 
 
+def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move], fleet: list[Vehicle],
+            cars: Mapping[str, Vehicle], parked: Mapping[str, str], drivers: dict[str, str],
+            params: TransportParams, previous: Sequence[TransportRun] = ()
+            ) -> tuple[_Day, vrp.RoutingResult | None, dict[str, str]]:
+    """Solve the day with these fleet drivers (plus the own cars of the other owners),
+    parking every fleet vehicle that would carry only its driver; returns the day, its
+    result and the fleet drivers kept."""
+    while True:
+        owners = _cars_today(tour, moves, parked, drivers)
+        d = _build_day(tour, matrix, pday, moves, fleet + [cars[c] for c in owners], parked, drivers | owners)
+        result = _solve_day(d.problem, params, _seed(d, previous)) if d.problem is not None else None
+        # Own cars always take their owner; only fleet vehicles may stay parked.
+        idle = (_idle(d, result) if result is not None else set()) & set(drivers)
+        if idle and len(idle) == len(drivers) and not owners:
+            # Nobody needs a lift and nobody has a car: the first vehicle still takes its driver.
+            idle -= {next(iter(drivers), None)}
+        if not idle:
+            return d, result, drivers
+        # An idle vehicle stays parked and frees its driver, who rides as a passenger or
+        # takes their own car.
+        drivers = {vid: cid for vid, cid in drivers.items() if vid not in idle}
+
+
 def _transport_matrix(tour: Tour) -> TravelMatrix:
     """The fleet's slowest kind sets the pace, so every vehicle can keep the times."""
     kind = min((v.kind for v in tour.vehicles), key=lambda k: tour.travel.speeds_kmh.get(k, DEFAULT_SPEEDS_KMH[k]))
@@ -556,7 +636,7 @@ def _transport_matrix(tour: Tour) -> TravelMatrix:
 
 
 def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
-          matrix: TravelMatrix | None = None) -> TransportResult:
+          matrix: TravelMatrix | None = None, previous_runs: Sequence[TransportRun] = ()) -> TransportResult:
     """Plan the fleet's runs for every day of ``plan`` on which people or gear move.
 
     Parameters
@@ -569,6 +649,9 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
     matrix : TravelMatrix, optional
         Travel times and distances over the tour's places; by default the geodesic
         matrix at the pace of the fleet's slowest kind.
+    previous_runs : sequence of TransportRun, optional
+        Runs of an earlier plan (replanning): each day's search starts from that day's
+        runs where their vehicles and moves still exist and they keep every rule.
 
     Returns
     -------
@@ -582,6 +665,8 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
     matrix = matrix or _transport_matrix(tour)
     fleet = list(tour.vehicles)
     parked = {v.id: v.depot.id for v in fleet}
+    cars = {f"{OWN_CAR_PREFIX}{c.id}": own_car(c, tour.rules.mileage_rate) for c in tour.crew if c.own_car}
+    parked |= {car.id: car.depot.id for car in cars.values()}
     driven: dict[str, int] = {}
     runs: list[TransportRun] = []
     unserved: list[UnservedRequest] = []
@@ -591,18 +676,25 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         if not moves:
             continue
         party = list(dict.fromkeys(m.subject for m in moves if not m.is_gear))
-        drivers = _assign_drivers(tour, party, fleet, driven)
-        while True:
-            d = _build_day(tour, matrix, pday, moves, fleet, parked, drivers)
-            result = _solve_day(d.problem, params) if d.problem is not None else None
-            idle = _idle(d, result) if result is not None else set()
-            if len(idle) == len(drivers):
-                # Nobody needs a lift: the first vehicle still takes its driver.
-                idle -= {next(iter(drivers), None)}
-            if not idle:
-                break
-            # An idle vehicle stays parked and frees its driver, who rides as a passenger.
-            drivers = {vid: cid for vid, cid in drivers.items() if vid not in idle}
+        today = [r for r in previous_runs if r.day == pday.day]
+        if today:
+            # Replanning: the earlier runs' fleet drivers, so the seed finds its vehicles.
+            fleet_ids = {v.id for v in fleet}
+            drivers = _rota_drivers(plan, pday) | {r.vehicle_id: r.driver_id for r in today
+                                                   if r.vehicle_id in fleet_ids and r.driver_id in party}
+        else:
+            drivers = _assign_drivers(tour, party, fleet, driven, _rota_drivers(plan, pday))
+        d, result, drivers = _settle(tour, matrix, pday, moves, fleet, cars, parked, drivers, params, today)
+        # A fleet vehicle carrying only people may cost more than the crew's own cars:
+        # try the day without such vehicles and keep whichever is cheaper.
+        spare = {r.vehicle for r in result.routes if r.vehicle in drivers
+                 and not any(s.request and s.request.startswith("gear:") for s in r.stops)} if result else set()
+        if spare and cars:
+            trial = _settle(tour, matrix, pday, moves, fleet, cars, parked,
+                            {vid: cid for vid, cid in drivers.items() if vid not in spare}, params, today)
+            if trial[1] is not None and trial[1].objective is not None and result.objective is not None \
+                    and trial[1].objective < result.objective:
+                d, result, drivers = trial
         reasons = dict(d.reasons)
         if result is not None:
             statuses.add(result.status)
@@ -627,7 +719,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         runs=tuple(runs),
         unserved=tuple(unserved),
         driving_minutes=tuple((c.id, round(driven[c.id] / 60)) for c in tour.crew if c.id in driven),
-        vehicle_km=tuple((v.id, round(km[v.id], 3)) for v in fleet if v.id in km),
+        vehicle_km=tuple((v.id, round(km[v.id], 3)) for v in fleet + list(cars.values()) if v.id in km),
         cost=round(sum(r.cost for r in runs), 2),
         objective=objective,
         wall_time_s=_time.perf_counter() - started,

@@ -8,9 +8,13 @@ one vehicle at once must go in another.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 
-from solvers.transport import TransportParams, TransportResult, licence_covers, solve
+import pytest
+
+from solvers.transport import CAR_SEATS, TransportParams, TransportResult, licence_covers, solve
+from touring.errors import FieldError
 from touring.model import (
     HOME_ID, CrewMember, DateRange, DayKind, DriverHours, Equipment, Place, Plan, PlanDay, Rules, Show,
     SolverReport, Tour, Vehicle, VehicleKind, Venue,
@@ -202,3 +206,101 @@ def test_a_long_wait_counts_as_the_break():
     # 5 h without a wait of 45 min: broken.
     broken = _route((0, 0, 0), (5 * 3600, 5 * 3600 + 1200, 5 * 3600 + 1200), (6 * 3600, 6 * 3600, 6 * 3600))
     assert _keeps_breaks(broken, rule) is None
+
+
+# --- own cars: crew who start from home may drive their own car and carpool ---
+
+def owner(crew_id: str, lat: float = 51.05) -> CrewMember:
+    return replace(person(crew_id, "B", lat=lat), own_car=True)
+
+
+def test_an_owner_drives_their_own_car_and_takes_colleagues_along():
+    crew = [owner("ann"), person("bob", "B"), person("cat")]
+    result = runs_of(make_tour(crew, [van("v1")]))
+    assert result.unserved == ()
+    (run,) = result.runs  # one car is cheaper than the van's day plus its km
+    assert (run.vehicle_id, run.driver_id) == ("car:ann", "ann") and run.own_car
+    assert sorted(c for s in run.stops for c in s.board) == ["ann", "bob", "cat"]
+    assert run.cost == round(run.km * Rules().mileage_rate, 2)  # no fixed cost, the km allowance
+    assert dict(result.vehicle_km) == {"car:ann": run.km}
+
+
+def test_a_car_has_four_seats_so_the_fifth_person_takes_the_van():
+    crew = [owner("ann"), person("bob", "B"), person("cat"), person("dan"), person("eve")]
+    result = runs_of(make_tour(crew, [van("v1")]))
+    assert result.unserved == ()
+    assert {r.vehicle_id for r in result.runs} == {"car:ann", "v1"}
+    assert most_on_board(result, "car:ann")[0] <= CAR_SEATS - 1
+
+
+def test_without_own_cars_nobody_commutes_by_car():
+    crew = [person("ann", "B"), person("bob", "B"), person("cat")]
+    result = runs_of(make_tour(crew, [van("v1")]))
+    assert [r.vehicle_id for r in result.runs] == ["v1"] and not result.runs[0].own_car
+
+
+def test_an_own_car_needs_a_licence():
+    with pytest.raises(FieldError, match="own_car"):
+        replace(person("cat"), own_car=True)
+
+
+# --- the rota's driver drives ---
+
+def test_the_rotas_driver_drives_the_truck():
+    from datetime import datetime
+
+    from touring.model import CrewShift
+
+    crew = [person("tom", "C"), person("ugo", "C")]
+    tour = make_tour(crew, [truck()], [gear("backline", volume=20.0)])
+    shift = CrewShift("zenith", DAY, DayKind.SHOW, datetime(2026, 3, 10, 14), datetime(2026, 3, 10, 23),
+                      (("technician", "tom"),), (("truck", "ugo"),))
+    result = solve(tour, replace(show_plan(), crew_shifts=(shift,)), FAST)
+    assert result.unserved == ()
+    assert [(r.vehicle_id, r.driver_id) for r in result.runs] == [("truck", "ugo")]  # greedy would pick tom
+
+
+# --- replanning: a day's search seeded with earlier runs ---
+
+def test_a_resolve_seeded_with_its_own_runs_gives_the_same_runs():
+    # Homes apart, so that no two runs cost the same.
+    crew = [owner("ann", lat=51.0), person("bob", "B", lat=51.1), person("cat", lat=51.2), person("dan", lat=50.9),
+            person("eve", lat=51.3)]
+    # Without break intervals (their search depends on where it starts, so a seeded
+    # solve may still improve on a run with breaks): greedy descent run to its local
+    # optimum, and a seed there stays.
+    tour = make_tour(crew, [van("v1"), van("v2")], [gear("pa", volume=5.0)], hours=DriverHours.NONE)
+    converged = TransportParams(time_limit_s=10, solution_limit=100_000)
+    first = runs_of(tour, converged)
+    again = solve(tour, show_plan(), converged, previous_runs=first.runs)
+    assert again.runs == first.runs and again.unserved == first.unserved and not again.hit_time_limit
+
+
+def test_a_seed_that_breaks_a_rule_is_ignored():
+    crew = [person("ann", "B"), person("cat")]
+    tour = make_tour(crew, [van("v1")])
+    first = runs_of(tour)
+    # The same runs on a tour whose van has no free seat: cat cannot ride, the seed is ignored.
+    tight = make_tour(crew, [van("v1", seats=1)])
+    again = solve(tight, show_plan(), FAST, previous_runs=first.runs)
+    assert [r.driver_id for r in again.runs] == ["ann"] and [u.subject for u in again.unserved] == ["cat"]
+
+
+def test_the_seed_lists_each_runs_moves_in_visit_order():
+    from solvers.transport import _build_day, _moves, _seed, _transport_matrix, own_car
+
+    crew = [owner("ann"), person("bob", "B"), person("cat"), person("dan"), person("eve")]
+    tour = make_tour(crew, [van("v1"), van("v2")], [gear("pa", volume=5.0)])
+    first = runs_of(tour)
+    plan, matrix = show_plan(), _transport_matrix(tour)
+    cars = [own_car(crew[0], tour.rules.mileage_rate)]
+    parked = {v.id: v.depot.id for v in [*tour.vehicles, *cars]}
+    drivers = {r.vehicle_id: r.driver_id for r in first.runs}
+    fleet = [v for v in [*tour.vehicles, *cars] if v.id in drivers]
+    d = _build_day(tour, matrix, plan.days[0], _moves(tour, plan, 0, matrix), fleet, parked, drivers)
+    seed = _seed(d, first.runs)
+    for run in first.runs:
+        boarded = [f"crew:{c}:out" for s in run.stops for c in s.board] + [f"gear:{g}" for s in run.stops
+                                                                          for g in s.load_gear]
+        assert sorted(set(seed[run.vehicle_id])) == sorted(boarded)
+        assert all(seed[run.vehicle_id].count(rid) == 2 for rid in boarded)  # pickup, then delivery

@@ -53,13 +53,14 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
                 tuple(DroppedShow(d.show_id, d.reason) for d in result.dropped), days, report, result.conflicts)
     if not plan.found:
         return plan
+    # Loading first: the rota puts a licensed driver on duty for each vehicle it loads.
+    if tour.equipment:
+        plan = add_loading(tour, plan, loading_params)
     if tour.crew:
         # Crews drive home and to hotels by car, whatever the fleet's pace.
         cars = travel_matrix(tour, VehicleKind.CAR, cache=JsonCache.for_tour(loaded.root))
         plan = add_accommodation(tour, plan, cars, hotel_params)
         plan = add_crew(tour, plan, crew_params)
-    if tour.equipment:
-        plan = add_loading(tour, plan, loading_params)
     if transport_params is not None and tour.vehicles and (tour.crew or tour.equipment):
         plan = add_transport(tour, plan, matrix, transport_params)
     return plan
