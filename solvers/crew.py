@@ -31,9 +31,10 @@ The model, one boolean per crew member and role place of a shift:
   work out inside a role whose people are not the busiest overall (the actors when the
   only technician works every shift).
 
-Drivers: on the day gear arrives at a venue (the first show or set-up day there on or
-after a leg starts), each fleet vehicle the loading plan (``plan.loads``) uses on that leg needs a
-driver on duty: one more place in that day's shift, role ``driver:VEHICLE_ID`` (reported
+Drivers: on the days a leg's gear moves (loaded at the venue after the last show there,
+:func:`load_out_day`, and delivered by the first call at the next, :func:`arrival_day`),
+each fleet vehicle the loading plan (``plan.loads``) uses on that leg needs a driver on
+duty: one more place in that day's shift, role ``driver:VEHICLE_ID`` (reported
 in ``CrewShift.drivers``, and as that role when unfilled), which any
 available crew member whose licence covers the vehicle's (``licence_covers``) may take.
 A driver may also hold one of the show's roles that day (they drive in the morning and
@@ -57,7 +58,9 @@ from ortools.sat.python import cp_model
 from solvers.cpsat import STATUS, CpSatParams, figures, make_solver
 
 from solvers.units import MINUTES_PER_HOUR, SECONDS_PER_MINUTE
-from touring.model import HOME_ID, CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole, licence_covers
+from touring.model import (
+    HOME_ID, CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole, VehicleLoad, licence_covers,
+)
 
 DEFAULT_LOAD_IN = time(14, 0)
 """A venue without a load-in time is taken to load in at 14:00 (as the scheduler does)."""
@@ -155,23 +158,41 @@ def _utc_minutes(local: datetime, zone: str) -> int:
     return int(aware.astimezone(timezone.utc).timestamp()) // SECONDS_PER_MINUTE
 
 
-def _fleet_days(tour: Tour, plan: Plan) -> dict:
-    """Day -> the fleet vehicles whose loads arrive for that day: the first show or set-up
-    day at a leg's venue on or after the leg starts."""
-    needed: dict = {}
+def arrival_day(plan: Plan, load: VehicleLoad) -> date | None:
+    """The day a leg's gear must be at its venue: the first show or set-up day there on or
+    after the leg starts; the leg's first day for the drive home."""
+    if load.to_id == HOME_ID:
+        return load.day
+    return next((d.day for d in plan.days if d.day >= load.day and d.place_id == load.to_id
+                 and d.kind in (DayKind.SHOW, DayKind.SETUP)), None)
+
+
+def load_out_day(plan: Plan, load: VehicleLoad) -> date | None:
+    """The day a leg's gear is loaded at its venue after the curfew and stays in the vehicle
+    overnight: the last show or set-up day there before the leg starts (``None`` from the
+    home base, where it is loaded on the day it leaves)."""
+    if load.from_id == HOME_ID:
+        return None
+    return max((d.day for d in plan.days if d.day <= load.day and d.place_id == load.from_id
+                and d.kind in (DayKind.SHOW, DayKind.SETUP)), default=None)
+
+
+def fleet_days(tour: Tour, plan: Plan) -> dict[date, tuple[str, ...]]:
+    """Day -> the fleet vehicles that move gear that day (``plan.loads``): loaded at a
+    venue after the curfew, or delivered to the next venue."""
+    needed: dict[date, set[str]] = {}
     for load in plan.loads:
-        if load.to_id == HOME_ID or load.vehicle_id not in tour.vehicle_by_id:
+        if load.vehicle_id not in tour.vehicle_by_id:
             continue
-        arrival = next((d.day for d in plan.days if d.day >= load.day and d.place_id == load.to_id
-                        and d.kind in (DayKind.SHOW, DayKind.SETUP)), None)
-        if arrival is not None:
-            needed.setdefault(arrival, set()).add(load.vehicle_id)
+        for day in (load_out_day(plan, load), arrival_day(plan, load)):
+            if day is not None:
+                needed.setdefault(day, set()).add(load.vehicle_id)
     return {day: tuple(v.id for v in tour.vehicles if v.id in ids) for day, ids in needed.items()}
 
 
 def _shifts(tour: Tour, plan: Plan, params: CrewParams) -> list[_Shift]:
     shifts = []
-    fleet_days = _fleet_days(tour, plan)
+    wheels = fleet_days(tour, plan)
     for day in plan.days:
         if day.kind not in (DayKind.SHOW, DayKind.SETUP) or day.show_id is None:
             continue
@@ -183,7 +204,7 @@ def _shifts(tour: Tour, plan: Plan, params: CrewParams) -> list[_Shift]:
         else:
             begin, finish = SETUP_START, SETUP_END
             roles = tuple(r for r in roles if params.is_setup_role(r))
-        roles += tuple(driver_role(v) for v in fleet_days.get(day.day, ()))
+        roles += tuple(driver_role(v) for v in wheels.get(day.day, ()))
         if not roles:
             continue
         start = datetime.combine(day.day, begin)

@@ -14,10 +14,17 @@ next day. The steps of one day:
    - where someone sleeps comes from ``plan.accommodation`` (home, hotel, the
      nightliner's next place, or the tour's place when unbooked); without it, the tour's
      place of that night (the crew member's own home when the tour is at its base);
-   - gear: on the day the tour arrives at a venue, every equipment item needed at that
-     venue's show (``Equipment.needed_at``) goes, all its units together, from the
-     previous venue (or the tour's home base, where the gear is kept) to the venue,
-     unloaded by the call time.
+   - gear, from the loading plan's manifests (``plan.loads``) when the plan has them:
+     each vehicle's lines of a leg, pinned to that vehicle (:func:`_hauls`). At a venue
+     they are loaded after the curfew (``load_out``, else the curfew) of the last show
+     or set-up day there, stay aboard where the vehicle parks overnight (its room is
+     reduced by them on the days between) and are unloaded by the first call at the
+     next venue; from the home base they are loaded on the day itself; the drive home
+     goes right after the last show. Rental lines are loaded at their supplier on their
+     pick-up leg and set down there on their return leg (``plan.equipment_moves``).
+     Without manifests, on the day the tour arrives at a venue every item needed there
+     (``Equipment.needed_at``) goes, all its units together, from the previous venue (or
+     the home base) to the venue, in any vehicle, unloaded by the call time.
 
 2. **service times** (defaults): a person boards or alights in
    :data:`BOARDING_S` (2 min); an item loads and unloads in :data:`GEAR_BASE_S` (10 min)
@@ -29,17 +36,26 @@ next day. The steps of one day:
    at its base). Capacities are three separate dimensions: seats (minus
    the driver's), volume in litres and payload in grams (:mod:`solvers.units`: an
    item's size rounds up, a limit down). Cost: ``cost_per_km`` per km and
-   ``cost_per_day`` when the vehicle is used.
+   ``cost_per_day`` when the vehicle is used. Own cars (``CrewMember.own_car``): an
+   owner who starts the day where their car is parked (at home, or where they took it)
+   and drives no fleet vehicle drives it, ``car:CREW_ID``: :data:`CAR_SEATS` seats,
+   :data:`CAR_VOLUME_M3`, :data:`CAR_PAYLOAD_KG`, ``rules.mileage_rate`` per km, no
+   fixed cost; it takes colleagues along and parks where its owner sleeps. A fleet
+   vehicle that carries only people is kept only when the day costs less with it than
+   without it.
 
 4. **drivers**: one per vehicle per day, pre-assigned before solving: the crew rota's
-   ``driver:VEHICLE_ID`` place when it names one (on gear arrival days), else greedily. Vehicles
-   needing the rarest licence choose first; each takes, among that day's party, the
-   holder of a covering licence (:func:`licence_covers`) with the fewest driving
-   seconds so far (crew order breaks ties). A vehicle nobody can drive is left out, and
-   requests only it could carry are reported with that reason. The driver's seat is
-   taken off the vehicle's seats; the driver's own move is a request pinned to their
-   vehicle (a capacity ``driver@VEHICLE`` only that vehicle has), so the vehicle leaves
-   where it parked, collects its driver where they slept and takes them where they go.
+   ``driver:VEHICLE_ID`` place when it names one (on the days gear moves), else
+   greedily: vehicles needing the rarest licence choose first; each takes, among that
+   day's party, the holder of a covering licence (:func:`licence_covers`), crew without
+   an own car first, then the fewest driving seconds so far (crew order breaks ties). A
+   vehicle nobody can drive is left out, and requests only it could carry are reported
+   with that reason. The driver's seat is taken off the vehicle's seats; the driver's
+   own moves are pinned to their vehicle (``vrp.Request.vehicles``). A driver who slept
+   where the vehicle is parked is aboard from the start; one who slept elsewhere drives
+   their own car there when it is at hand (the car stays there, the vehicle leaves once
+   they can be there: :func:`_reaches`), else the vehicle leaves where it parked and
+   collects them (a lift in another vehicle is not modelled).
    A vehicle whose run would carry nobody but its driver stays parked and frees the
    driver, who rides as a passenger, and the day is solved again (when no vehicle
    carries anyone else, the first one still takes its driver).
@@ -47,12 +63,12 @@ next day. The steps of one day:
 5. **driver hours** (``rules.driver_hours``), on the vehicle through the core:
    ``eu``: 9 h driving a day and a 45 min break after at most 4 h 30 (EU 561/2006
    art. 6 and 7); ``us``: 11 h driving a day and a 30 min break after at most 8 h
-   (FMCSA 395.3); ``none``: no rule. The core measures the span between breaks on
-   elapsed route time, so it is stricter than the regulations, never looser. Each day
-   is first solved without break intervals; when every route's own waits (a wait at a
-   venue of at least the break) already keep the rule by that measure, that solution
-   stands, else the day is solved again with the rule in the model
-   (:func:`_solve_day`). The US 14 h on-duty window is *not* modelled (the core has no
+   (FMCSA 395.3); ``none``: no rule. Each day is first solved without break
+   intervals; when every route's own waits (a wait at a venue of at least the break)
+   already keep the rule, measured on driving time as the regulation does
+   (:func:`_keeps_breaks`), that solution stands, else the day is solved again with the
+   rule in the model (:func:`_solve_day`), where the core measures the span between
+   breaks on elapsed route time: stricter than the regulation, never looser. The US 14 h on-duty window is *not* modelled (the core has no
    route-span limit yet).
 
 Times are seconds after local midnight of the day at the tour's place of that night;
@@ -69,7 +85,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping, Sequence
 
 from solvers import vrp
-from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START
+from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START, arrival_day, load_out_day
 from solvers.travel import TravelMatrix, travel_matrix
 from solvers.units import (
     METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
@@ -181,6 +197,15 @@ class _Move:
     seats: int = 0
     litres: int = 0
     grams: int = 0
+    items: tuple[str, ...] = ()  # a manifest's equipment ids (gear from plan.loads)
+    vehicle: str | None = None  # the only vehicle that may carry it (the loading plan's)
+    aboard: bool = False  # loaded before the run starts: only delivered
+    stays: bool = False  # loaded after the curfew and kept aboard where the vehicle parks
+    avoid: str | None = None  # the fleet vehicle a driver reaches with this move (in their car)
+
+    @property
+    def gear(self) -> tuple[str, ...]:
+        return self.items or ((self.subject,) if self.is_gear else ())
 
 
 def _bed(tour: Tour, member: CrewMember, night: Night | None, place_id: str) -> str:
@@ -248,7 +273,7 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
             if sleeps != venue:
                 moves.append(_Move(f"crew:{cid}:back", cid, False, venue, sleeps, end, _DAY_END_S,
                                    BOARDING_S, seats=1))
-        if before != venue:
+        if before != venue and not plan.loads:
             origin = before if before in tour.venue_by_id else HOME_ID
             first_call = min((c for c, _ in duty.values()), default=_default_call(tour, pday))
             for item in tour.equipment:
@@ -269,6 +294,92 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
             if slept != sleeps:
                 moves.append(_Move(f"crew:{member.id}:move", member.id, False, slept, sleeps, start, _DAY_END_S,
                                    BOARDING_S, seats=1))
+    return moves
+
+
+@dataclass(frozen=True)
+class _Haul:
+    """One vehicle's share of a leg's gear (``plan.loads``) between two places."""
+
+    key: str
+    vehicle: str
+    items: tuple[str, ...]
+    origin: str  # the previous venue, the home base, or the supplier of rental gear picked up
+    destination: str  # the next venue, the home base, or the supplier of rental gear returned
+    load_out: date | None  # loaded that night after the curfew, kept aboard; None: loaded on ``day``
+    day: date  # delivered that day
+    litres: int
+    grams: int
+    service: int
+
+
+def _hauls(tour: Tour, plan: Plan) -> list[_Haul]:
+    """The loading plan's manifests as moves: each vehicle's lines of a leg, grouped by where
+    they are loaded and unloaded (rental gear at its supplier on its pick-up and return legs)."""
+    items = {e.id: e for e in tour.equipment}
+    rental = {(m.leg, m.equipment_id, m.kind): m.supplier_id for m in plan.equipment_moves}
+    hauls = []
+    for load in plan.loads:
+        groups: dict[tuple[str, str], list] = {}
+        for line in load.lines:
+            origin = rental.get((load.leg, line.equipment_id, "pickup"), load.from_id)
+            destination = rental.get((load.leg, line.equipment_id, "return"), load.to_id)
+            groups.setdefault((origin, destination), []).append(line)
+        out, arrive = load_out_day(plan, load), arrival_day(plan, load)
+        for (origin, destination), lines in groups.items():
+            load_out = out if origin == load.from_id else None
+            day = arrive
+            if load.to_id == HOME_ID and load_out is not None:
+                day = load_out  # the drive home right after the last show
+            if day is None:
+                continue
+            ids = tuple(line.equipment_id for line in lines)
+            hauls.append(_Haul(
+                f"{load.leg}:{load.vehicle_id}:{origin}>{destination}", load.vehicle_id, ids, origin, destination, load_out, day,
+                sum(litres_up(items[i].volume_m3) * line.units for i, line in zip(ids, lines)),
+                sum(grams_up(items[i].weight_kg) * line.units for i, line in zip(ids, lines)),
+                GEAR_BASE_S + int(round(GEAR_PER_M3_S * sum(line.volume_m3 for line in lines)))))
+    return hauls
+
+
+def _after_curfew(tour: Tour, venue_id: str) -> int:
+    """Seconds of the day when gear may be loaded at a venue: its load-out, else its curfew."""
+    venue = tour.venue_by_id.get(venue_id)
+    at = (venue.load_out or venue.curfew) if venue is not None else None
+    at = at or DEFAULT_CURFEW
+    seconds = at.hour * 3600 + at.minute * 60
+    return seconds + 24 * 3600 if seconds < 12 * 3600 else seconds
+
+
+def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: list[_Haul],
+                aboard: set[str]) -> list[_Move]:
+    """The day's gear moves from the manifests: loaded after the curfew and kept aboard, or
+    delivered (from aboard, or loaded on the way) by the first call at the next venue."""
+    def drive(a: str, b: str) -> int:
+        return minutes_to_seconds(matrix.minutes[matrix.index(a)][matrix.index(b)])
+
+    pday = plan.days[k]
+    moves = []
+    for h in hauls:
+        gear = dict(subject=h.items[0], is_gear=True, service=h.service, litres=h.litres, grams=h.grams,
+                    items=h.items, vehicle=h.vehicle)
+        if h.load_out == pday.day and h.day != pday.day:
+            moves.append(_Move(f"gear:{h.key}:out", origin=h.origin, destination=h.origin,
+                               earliest=_after_curfew(tour, h.origin), latest=_DAY_END_S, stays=True, **gear))
+        elif h.day == pday.day:
+            if h.destination in tour.venue_by_id and pday.show_id is not None and h.destination == pday.place_id:
+                duty = _duty(tour, plan, pday)
+                latest = min((c for c, _ in duty.values()), default=_default_call(tour, pday)) - h.service
+            else:
+                latest = _DAY_END_S  # the home base or a supplier: any time that day
+            if h.key in aboard:
+                moves.append(_Move(f"gear:{h.key}", origin=h.destination, destination=h.destination,
+                                   earliest=0, latest=latest, aboard=True, **gear))
+            else:
+                earliest = _after_curfew(tour, h.origin) if h.load_out == pday.day else \
+                    _earliest(latest, h.service, drive(h.origin, h.destination))
+                moves.append(_Move(f"gear:{h.key}", origin=h.origin, destination=h.destination,
+                                   earliest=earliest, latest=latest, **gear))
     return moves
 
 
@@ -303,6 +414,38 @@ def _cars_today(tour: Tour, moves: list[_Move], parked: Mapping[str, str],
         if car not in cars and m.origin == parked[car] and not m.id.endswith(":back"):
             cars[car] = member.id
     return cars
+
+
+LIFT_SLACK_S = 30 * 60
+"""A driver who slept away from their vehicle has this long, beyond the direct drive, to
+reach it (in their own car, or with a lift); the vehicle leaves once they can be there."""
+
+
+def _reaches(tour: Tour, matrix: TravelMatrix, moves: list[_Move], fleet_ids: set[str],
+             parked: Mapping[str, str], drivers: Mapping[str, str]
+             ) -> tuple[list[_Move], dict[str, str], dict[str, int]]:
+    """How each fleet driver who slept away from their vehicle gets to it: a move from
+    their bed to where it is parked, in their own car when that is at their bed (the car
+    stays there). A driver without a car at hand is still fetched by the vehicle itself
+    (lifts by another vehicle are not modelled). Returns those moves, the cars they take
+    (car id -> owner) and each such vehicle's earliest departure."""
+    reach, cars, starts = [], {}, {}
+    for vid, cid in drivers.items():
+        if vid not in fleet_ids:
+            continue
+        first = next((m for m in moves if not m.is_gear and m.subject == cid and not m.id.endswith(":back")), None)
+        if first is None or first.origin == parked[vid]:
+            continue
+        direct = minutes_to_seconds(matrix.minutes[matrix.index(first.origin)][matrix.index(parked[vid])])
+        car = f"{OWN_CAR_PREFIX}{cid}"
+        own = tour.crew_by_id[cid].own_car and parked.get(car) == first.origin
+        if not own:
+            continue  # no car at hand: the vehicle still fetches its driver (a lift is not modelled)
+        cars[car] = cid
+        starts[vid] = first.earliest + 2 * BOARDING_S + direct + LIFT_SLACK_S
+        reach.append(_Move(f"crew:{cid}:reach", cid, False, first.origin, parked[vid], first.earliest, starts[vid],
+                           BOARDING_S, vehicle=car, avoid=vid))
+    return reach, cars, starts
 
 
 def _rota_drivers(plan: Plan, pday: PlanDay) -> dict[str, str]:
@@ -402,19 +545,40 @@ class _Day:
 def _parks(pday: PlanDay, vehicle: Vehicle, driver: str | None, moves: list[_Move]) -> str:
     """Where a vehicle parks tonight: where its driver sleeps (the driver takes it home or
     to the hotel), else the tour's place of the night (its depot at the home base)."""
-    beds = [m.destination for m in moves if not m.is_gear and m.subject == driver and not m.id.endswith(":out")]
+    reach = [m.destination for m in moves if m.vehicle == vehicle.id and m.id.endswith(":reach")]
+    if reach:
+        return reach[0]  # a car its owner left where they took over a fleet vehicle
+    beds = [m.destination for m in moves if not m.is_gear and m.subject == driver
+            and not m.id.endswith((":out", ":reach"))]
     if beds:
         return beds[-1]
     return vehicle.depot.id if pday.place_id == HOME_ID else pday.place_id
 
 
 def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move], fleet: list[Vehicle],
-               parked: Mapping[str, str], drivers: dict[str, str]) -> _Day:
+               parked: Mapping[str, str], drivers: dict[str, str],
+               held: Mapping[str, tuple[int, int]] = {}, starts: Mapping[str, int] = {}) -> _Day:
+    """The day's routing problem; ``held`` is the litres and grams of gear each vehicle
+    keeps aboard all day (for a later day), off its room; ``starts`` the earliest
+    departure of vehicles whose driver must first reach them (:func:`_reaches`)."""
     drive_rule, break_rule = _hours_rule(tour)
-    driving = {cid: vid for vid, cid in drivers.items()}
+    reach_cars = {m.vehicle for m in moves if m.id.endswith(":reach") and m.vehicle}
+    driving = {cid: vid for vid, cid in drivers.items() if vid not in reach_cars}
+    reached = {m.subject for m in moves if m.id.endswith(":reach")}
     ends = {v.id: _parks(pday, v, drivers.get(v.id), moves) for v in fleet}
-    ids = sorted({parked[v.id] for v in fleet} | set(ends.values())
-                 | {p for m in moves for p in (m.origin, m.destination)})
+    driven = {v.id for v in fleet if v.id in drivers}
+
+    def where(m: _Move) -> tuple[str, str]:
+        """Where a move is loaded and unloaded today: gear kept aboard is loaded where the
+        vehicle parked and stays where it parks tonight."""
+        origin = parked.get(m.vehicle, m.origin) if m.aboard else m.origin
+        if not m.is_gear and m.subject in reached and m.avoid is None and not m.id.endswith(":back") \
+                and m.subject in driving:
+            origin = parked[driving[m.subject]]  # they reached their vehicle first
+        destination = ends.get(m.vehicle, m.destination) if m.stays else m.destination
+        return origin, destination
+
+    ids = sorted({parked[v.id] for v in fleet} | set(ends.values()) | {p for m in moves for p in where(m)})
     loc = {p: i for i, p in enumerate(ids)}
     rows = [matrix.index(p) for p in ids]
     travel = [[minutes_to_seconds(matrix.minutes[a][b]) for b in rows] for a in rows]
@@ -422,41 +586,56 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
 
     reasons: dict[str, str] = {}
     requests = []
+    leave = dict(starts)
     for m in moves:
-        direct = travel[loc[m.origin]][loc[m.destination]]
-        pinned = None if m.is_gear else driving.get(m.subject)
+        origin, destination = where(m)
+        direct = travel[loc[origin]][loc[destination]]
+        pinned = m.vehicle if m.is_gear or m.avoid else driving.get(m.subject)
+        if m.vehicle is not None and m.vehicle not in driven:
+            vehicle = next((v for v in fleet if v.id == m.vehicle), None)
+            licence = f" (licence {vehicle.licence})" if vehicle is not None else ""
+            reasons[m.id] = f"licence: the loading plan puts it in {m.vehicle}{licence}, which nobody on duty drives today"
+            continue
         reason = (None if pinned else _capacity_reason(m, fleet, drivers)) or _time_reason(m, direct)
         if reason is not None:
             reasons[m.id] = reason
             continue
+        # A driver's own move takes no passenger seat; gear follows the loading plan:
+        # either is pinned to its vehicle. A driver already where their vehicle is
+        # parked, and gear already aboard, are only set down.
+        demand = {VOLUME: m.litres, PAYLOAD: m.grams} if m.is_gear else {} if pinned else {SEATS: m.seats}
+        from_start = m.aboard or (not m.is_gear and pinned is not None and origin == parked.get(pinned)
+                                  and not m.id.endswith(":back"))
+        # Gear kept aboard overnight is not unloaded where the vehicle parks.
+        drop = vrp.Stop(loc[destination], vrp.TimeWindow(m.earliest + (0 if m.aboard else m.service + direct),
+                                                         m.latest), 0 if m.stays else m.service)
+        if from_start and not m.is_gear:
+            # A driver aboard from the start: the vehicle leaves no earlier than they would.
+            leave[pinned] = max(leave.get(pinned, 0), m.earliest)
+        if from_start:
+            requests.append(vrp.Request(id=m.id, pickup=drop, demand=demand, penalty=_PENALTY,
+                                        vehicles=(pinned,)))
+            continue
+        allowed = (pinned,) if pinned else ()
         requests.append(vrp.Request(
             id=m.id,
-            pickup=vrp.Stop(loc[m.origin], vrp.TimeWindow(m.earliest, m.latest - direct - m.service), m.service),
-            delivery=vrp.Stop(loc[m.destination], vrp.TimeWindow(m.earliest + m.service + direct, m.latest),
-                              m.service),
-            # A driver's own move takes no passenger seat and only their vehicle has
-            # room for it on their own dimension: it is pinned to that vehicle.
-            demand={_pin(pinned): 1} if pinned else {SEATS: m.seats, VOLUME: m.litres, PAYLOAD: m.grams},
-            penalty=_PENALTY,
+            pickup=vrp.Stop(loc[origin], vrp.TimeWindow(m.earliest, m.latest - direct - m.service), m.service),
+            delivery=drop, demand=demand, penalty=_PENALTY, vehicles=allowed,
         ))
     vehicles = [
         vrp.VehicleSpec(
             id=v.id, start=loc[parked[v.id]], end=loc[ends[v.id]],
-            capacities={SEATS: v.seats - 1, VOLUME: litres_down(v.volume_m3), PAYLOAD: grams_down(v.payload_kg),
-                        _pin(v.id): 1},
+            capacities={SEATS: v.seats - 1, VOLUME: litres_down(v.volume_m3) - held.get(v.id, (0, 0))[0],
+                        PAYLOAD: grams_down(v.payload_kg) - held.get(v.id, (0, 0))[1]},
             cost_per_distance=money_to_cents(v.cost_per_km),
             fixed_cost=money_to_cents(v.cost_per_day) * _COST_SCALE,
-            shift=vrp.TimeWindow(0, _DAY_END_S), max_driving=drive_rule, break_rule=break_rule,
+            shift=vrp.TimeWindow(leave.get(v.id, 0), _DAY_END_S), max_driving=drive_rule, break_rule=break_rule,
         )
         for v in fleet if v.id in drivers
     ]
     problem = (vrp.Problem(distance=metres, travel_time=travel, requests=requests, vehicles=vehicles)
                if vehicles and requests else None)
     return _Day(pday, moves, ids, problem, reasons, drivers, {v.id: v for v in fleet})
-
-
-def _pin(vehicle_id: str) -> str:
-    return f"driver@{vehicle_id}"
 
 
 def _idle(d: _Day, result: vrp.RoutingResult) -> set[str]:
@@ -472,18 +651,21 @@ def _idle(d: _Day, result: vrp.RoutingResult) -> set[str]:
 def _keeps_breaks(route: vrp.Route, rule: vrp.BreakRule) -> list[tuple[int, int]] | None:
     """The waits that serve as breaks if ``route``'s own schedule keeps ``rule``, else ``None``.
 
-    Measured like the core: elapsed route time between waits of at least the break
-    duration (route start and end count as breaks) must not exceed ``rule.max_driving``.
+    Measured as EU 561/2006 art. 7 does: the *driving* time (the legs between stops;
+    loading and boarding are other work, not driving) between waits of at least the
+    break duration (route start and end count as breaks) must not exceed
+    ``rule.max_driving``.
     """
     breaks = []
-    since = route.stops[0].departure
-    for stop in route.stops[1:]:
+    driving = 0
+    for before, stop in zip(route.stops, route.stops[1:]):
+        driving += stop.arrival - before.departure
+        if driving > rule.max_driving:
+            return None
         if stop.start - stop.arrival >= rule.break_duration:
-            if stop.arrival - since > rule.max_driving:
-                return None
             breaks.append((stop.arrival, rule.break_duration))
-            since = stop.start
-    return breaks if route.stops[-1].arrival - since <= rule.max_driving else None
+            driving = 0
+    return breaks
 
 
 def _seed(d: _Day, previous: Sequence[TransportRun]) -> dict[str, list[str]] | None:
@@ -497,6 +679,7 @@ def _seed(d: _Day, previous: Sequence[TransportRun]) -> dict[str, list[str]] | N
         return None
     vehicles = {v.id for v in d.problem.vehicles}
     requests = {r.id for r in d.problem.requests}
+    singles = {r.id for r in d.problem.requests if r.delivery is None}
     moves = [m for m in d.moves if m.id in requests]
     routes: dict[str, list[str]] = {}
     taken: set[str] = set()
@@ -507,15 +690,16 @@ def _seed(d: _Day, previous: Sequence[TransportRun]) -> dict[str, list[str]] | N
         aboard: set[str] = set()
         for stop in run.stops:
             for subject in stop.alight + stop.unload_gear:
-                m = next((m for m in moves if m.id in aboard and m.subject == subject
-                          and m.destination == stop.place_id), None)
+                m = next((m for m in moves if m.subject == subject and m.destination == stop.place_id
+                          and (m.id in aboard or (m.id in singles and m.id not in taken))), None)
                 if m is not None:
                     route.append(m.id)
                     aboard.discard(m.id)
+                    taken.add(m.id)
             for subject in stop.board + stop.load_gear:
                 m = next((m for m in moves if m.id not in taken and m.subject == subject
                           and m.origin == stop.place_id), None)
-                if m is not None:
+                if m is not None and m.id not in singles:  # a single visit is only set down
                     route.append(m.id)
                     aboard.add(m.id)
                     taken.add(m.id)
@@ -533,8 +717,8 @@ def _solve_day(problem: vrp.Problem, params: TransportParams,
 
     Most show days have a long wait at the venue, which is itself the break: the plain
     solve is fast there, while OR-Tools' break-interval search is slow and sometimes
-    finds no insertion at all on such days. The check uses the core's own measure, so a
-    solution kept is never looser than the core's.
+    finds no insertion at all on such days. The check measures driving time, as EU
+    561/2006 does: loading and boarding are other work, not driving.
     """
     rules = {v.id: v.break_rule for v in problem.vehicles if v.break_rule is not None}
     if not rules:
@@ -561,18 +745,27 @@ def _at(day: date, seconds: int) -> datetime:
 def _run(tour: Tour, d: _Day, route: vrp.Route) -> TransportRun:
     moves = {m.id: m for m in d.moves}
     stops = []
-    for s in route.stops:
+    # Who and what is aboard from the start: a driver boarding where the vehicle parked,
+    # gear loaded on an earlier day.
+    first = [moves[s.request] for s in route.stops if s.kind == "visit" and s.request in moves]
+    kept_l = kept_g = 0  # gear set down where the vehicle parks is still aboard
+    for k, s in enumerate(route.stops):
         m = moves.get(s.request) if s.request else None
+        if m is not None and m.stays and s.kind == "delivery":
+            kept_l, kept_g = kept_l + m.litres, kept_g + m.grams
         up = m is not None and s.kind == "pickup"
-        down = m is not None and s.kind == "delivery"
+        down = m is not None and s.kind in ("delivery", "visit") and not m.stays
         person = m is not None and not m.is_gear
+        board = (m.subject,) if up and person else ()
+        if k == 0:
+            board = tuple(f.subject for f in first if not f.is_gear)
         stops.append(RunStop(
             d.ids[s.location], _at(d.pday.day, s.arrival), _at(d.pday.day, s.departure),
-            board=(m.subject,) if up and person else (), alight=(m.subject,) if down and person else (),
-            load_gear=(m.subject,) if up and not person else (),
-            unload_gear=(m.subject,) if down and not person else (),
-            seats=s.load.get(SEATS, 0), volume_m3=s.load.get(VOLUME, 0) / 1000,
-            weight_kg=s.load.get(PAYLOAD, 0) / 1000,
+            board=board, alight=(m.subject,) if down and person else (),
+            load_gear=m.gear if up and not person else (),
+            unload_gear=m.gear if down and not person else (),
+            seats=s.load.get(SEATS, 0), volume_m3=(s.load.get(VOLUME, 0) + kept_l) / 1000,
+            weight_kg=(s.load.get(PAYLOAD, 0) + kept_g) / 1000,
         ))
     # The core may leave the parking place early and wait at the first stop: report the
     # departure as late as the first stop allows (unless a break comes before it).
@@ -608,17 +801,23 @@ def _solver_reason(reason: str) -> str:
 
 def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move], fleet: list[Vehicle],
             cars: Mapping[str, Vehicle], parked: Mapping[str, str], drivers: dict[str, str],
-            params: TransportParams, previous: Sequence[TransportRun] = ()
-            ) -> tuple[_Day, vrp.RoutingResult | None, dict[str, str]]:
+            params: TransportParams, previous: Sequence[TransportRun] = (),
+            held: Mapping[str, tuple[int, int]] = {}) -> tuple[_Day, vrp.RoutingResult | None, dict[str, str]]:
     """Solve the day with these fleet drivers (plus the own cars of the other owners),
     parking every fleet vehicle that would carry only its driver; returns the day, its
     result and the fleet drivers kept."""
+    fleet_ids = {v.id for v in fleet}
     while True:
         owners = _cars_today(tour, moves, parked, drivers)
-        d = _build_day(tour, matrix, pday, moves, fleet + [cars[c] for c in owners], parked, drivers | owners)
+        reach, lifts, starts = _reaches(tour, matrix, moves, fleet_ids, parked, drivers)
+        taken = owners | lifts
+        d = _build_day(tour, matrix, pday, moves + reach, fleet + [cars[c] for c in taken], parked,
+                       drivers | taken, held, starts)
         result = _solve_day(d.problem, params, _seed(d, previous)) if d.problem is not None else None
-        # Own cars always take their owner; only fleet vehicles may stay parked.
-        idle = (_idle(d, result) if result is not None else set()) & set(drivers)
+        # Own cars always take their owner; only fleet vehicles may stay parked, and not
+        # one the loading plan gives gear today (its gear, if dropped, keeps the solver's reason).
+        loaded = {m.vehicle for m in moves if m.vehicle is not None}
+        idle = (_idle(d, result) if result is not None else set()) & set(drivers) - loaded
         if idle and len(idle) == len(drivers) and not owners:
             # Nobody needs a lift and nobody has a car: the first vehicle still takes its driver.
             idle -= {next(iter(drivers), None)}
@@ -668,11 +867,18 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
     cars = {f"{OWN_CAR_PREFIX}{c.id}": own_car(c, tour.rules.mileage_rate) for c in tour.crew if c.own_car}
     parked |= {car.id: car.depot.id for car in cars.values()}
     driven: dict[str, int] = {}
+    hauls = _hauls(tour, plan)
+    aboard: set[str] = set()  # hauls loaded after a curfew, still in their vehicle
     runs: list[TransportRun] = []
     unserved: list[UnservedRequest] = []
     objective, statuses, hit = 0, set(), False
     for k, pday in enumerate(plan.days):
-        moves = _moves(tour, plan, k, matrix)
+        moves = _moves(tour, plan, k, matrix) + _haul_moves(tour, plan, k, matrix, hauls, aboard)
+        held: dict[str, tuple[int, int]] = {}
+        for h in hauls:
+            if h.key in aboard and h.day > pday.day:
+                litres, grams = held.get(h.vehicle, (0, 0))
+                held[h.vehicle] = (litres + h.litres, grams + h.grams)
         if not moves:
             continue
         party = list(dict.fromkeys(m.subject for m in moves if not m.is_gear))
@@ -684,14 +890,14 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                                                    if r.vehicle_id in fleet_ids and r.driver_id in party}
         else:
             drivers = _assign_drivers(tour, party, fleet, driven, _rota_drivers(plan, pday))
-        d, result, drivers = _settle(tour, matrix, pday, moves, fleet, cars, parked, drivers, params, today)
+        d, result, drivers = _settle(tour, matrix, pday, moves, fleet, cars, parked, drivers, params, today, held)
         # A fleet vehicle carrying only people may cost more than the crew's own cars:
         # try the day without such vehicles and keep whichever is cheaper.
         spare = {r.vehicle for r in result.routes if r.vehicle in drivers
                  and not any(s.request and s.request.startswith("gear:") for s in r.stops)} if result else set()
         if spare and cars:
             trial = _settle(tour, matrix, pday, moves, fleet, cars, parked,
-                            {vid: cid for vid, cid in drivers.items() if vid not in spare}, params, today)
+                            {vid: cid for vid, cid in drivers.items() if vid not in spare}, params, today, held)
             if trial[1] is not None and trial[1].objective is not None and result.objective is not None \
                     and trial[1].objective < result.objective:
                 d, result, drivers = trial
@@ -703,13 +909,22 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
             for rid, reason in result.dropped.items():
                 reasons.setdefault(rid, _solver_reason(reason))
             for route in result.routes:
+                for rid in route.requests:
+                    if rid.startswith("gear:"):
+                        key = rid[len("gear:"):]
+                        if key.endswith(":out"):
+                            aboard.add(key[:-len(":out")])
+                        else:
+                            aboard.discard(key)
                 run = _run(tour, d, route)
                 runs.append(run)
                 parked[route.vehicle] = d.ids[route.stops[-1].location]
                 driven[run.driver_id] = driven.get(run.driver_id, 0) + route.driving
-        for m in moves:
+        for m in d.moves:
             if m.id in reasons:
-                unserved.append(UnservedRequest(pday.day, m.id, m.subject, m.origin, m.destination, reasons[m.id]))
+                to = parked.get(m.vehicle, m.destination) if m.stays else m.destination
+                for subject in m.gear or (m.subject,):
+                    unserved.append(UnservedRequest(pday.day, m.id, subject, m.origin, to, reasons[m.id]))
     status = "timed_out" if "timed_out" in statuses else "feasible" if statuses - {"optimal"} else "optimal"
     km: dict[str, float] = {}
     for run in runs:

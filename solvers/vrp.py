@@ -167,6 +167,9 @@ class Request:
     penalty : int or None
         ``None``: mandatory. Otherwise the request is optional and dropping it
         costs ``penalty``.
+    vehicles : tuple of str
+        Ids of the only vehicles that may serve it (``SetAllowedVehiclesForIndex``);
+        empty: any vehicle.
     """
 
     id: str
@@ -174,6 +177,7 @@ class Request:
     delivery: Stop | None = None
     demand: Mapping[str, int] = field(default_factory=dict)
     penalty: int | None = None
+    vehicles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -325,6 +329,11 @@ class Problem:
                     raise ValueError(
                         f"Problem.requests[{r.id!r}] location {stop.location} is outside the {n}x{n} matrix"
                     )
+        vehicle_ids = {v.id for v in self.vehicles}
+        for r in self.requests:
+            unknown = [v for v in r.vehicles if v not in vehicle_ids]
+            if unknown:
+                raise ValueError(f"Problem.requests[{r.id!r}] allows unknown vehicles {unknown}")
         for v in self.vehicles:
             for loc in (v.start, v.end):
                 if loc >= n:
@@ -751,6 +760,20 @@ def _search_parameters(params: SolveParams, time_limit: float) -> object:
     return sp
 
 
+def _add_allowed_vehicles(model: _Model) -> None:
+    """A request restricted to some vehicles may only be visited by them (or dropped, -1,
+    when optional). On the vehicle variable: ``SetAllowedVehiclesForIndex`` rejects
+    Python lists in the pinned ortools."""
+    routing, table = model.routing, model.table
+    position = {v.id: k for k, v in enumerate(model.problem.vehicles)}
+    for r in model.problem.requests:
+        if not r.vehicles or r.id not in table.request_nodes:
+            continue
+        allowed = sorted(position[v] for v in r.vehicles) + ([-1] if r.penalty is not None else [])
+        for index in table.indices_of(r.id):
+            routing.VehicleVar(index).SetValues(allowed)
+
+
 def _build(problem: Problem, requests: Sequence[Request]) -> _Model:
     table = _NodeTable(problem, requests)
     routing = pywrapcp.RoutingModel(table.manager)
@@ -762,6 +785,7 @@ def _build(problem: Problem, requests: Sequence[Request]) -> _Model:
     _add_driving_rules(model, drive_cb)
     _add_pickup_delivery(model)
     _add_disjunctions(model)
+    _add_allowed_vehicles(model)
     return model
 
 

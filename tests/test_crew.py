@@ -240,22 +240,32 @@ def _with_truck_load(crew: list[CrewMember]) -> tuple[Tour, Plan]:
     return tour, swap(plan, loads=(load,))
 
 
-def test_a_c_licence_holder_is_put_on_duty_to_drive_the_truck_on_the_arrival_day():
+def test_a_c_licence_holder_is_put_on_duty_to_drive_the_truck_on_load_out_and_arrival():
     crew = [person("ann", "actor"), person("tom")]
     crew.append(CrewMember("wim", "Wim", ("actor",), crew[0].home, licences=frozenset({"C"})))
     tour, plan = _with_truck_load(crew)
     result = solve(tour, plan, FAST)
     assert result.unfilled == ()
     first, second = (next(s for s in result.shifts if s.day == day(n)) for n in (0, 1))
-    assert first.drivers == ()  # no gear arrives on day 0
-    assert second.drivers == (("truck", "wim"),)  # the only C holder, who also plays that night
+    # Loaded after the show at the AB on day 0, unloaded at Forest on day 1: the only C
+    # holder drives both days and also plays.
+    assert first.drivers == second.drivers == (("truck", "wim"),)
     assert "wim" in second.crew_ids
+
+
+def test_no_driver_place_without_gear_moving():
+    crew = [person("ann", "actor"), person("tom"),
+            CrewMember("wim", "Wim", ("actor",), HOME, licences=frozenset({"C"}))]
+    tour, plan = _with_truck_load(crew)
+    from dataclasses import replace as swap
+
+    result = solve(tour, swap(plan, loads=()), FAST)
+    assert all(s.drivers == () for s in result.shifts)
 
 
 def test_without_a_c_licence_the_truck_driver_place_is_unfilled_with_the_reason():
     crew = [person("ann", "actor"), CrewMember("bob", "Bob", ("technician",), HOME, licences=frozenset({"B"}))]
     tour, plan = _with_truck_load(crew)
     result = solve(tour, plan, FAST)
-    (gap,) = result.unfilled
-    assert (gap.day, gap.role) == (day(1), "driver:truck")
-    assert gap.reason == "nobody in the crew holds licence C"
+    assert [(gap.day, gap.role) for gap in result.unfilled] == [(day(0), "driver:truck"), (day(1), "driver:truck")]
+    assert {gap.reason for gap in result.unfilled} == {"nobody in the crew holds licence C"}

@@ -208,6 +208,19 @@ def test_a_long_wait_counts_as_the_break():
     assert _keeps_breaks(broken, rule) is None
 
 
+def test_loading_is_not_driving_for_the_break_rule():
+    from solvers import vrp
+    from solvers.transport import _keeps_breaks
+
+    rule = vrp.BreakRule(270 * 60, 45 * 60)
+    # 2 h driving, 90 min loading, 1 h 30 driving: 5 h on the road, 3 h 30 of it driving.
+    holds = _route((0, 0, 0), (2 * 3600, 2 * 3600, 3 * 3600 + 1800), (5 * 3600, 5 * 3600, 5 * 3600))
+    assert _keeps_breaks(holds, rule) == []
+    # The same with 3 h of driving after the loading: 5 h of driving without a break.
+    broken = _route((0, 0, 0), (2 * 3600, 2 * 3600, 3 * 3600 + 1800), (6 * 3600 + 1800,) * 3)
+    assert _keeps_breaks(broken, rule) is None
+
+
 # --- own cars: crew who start from home may drive their own car and carpool ---
 
 def owner(crew_id: str, lat: float = 51.05) -> CrewMember:
@@ -303,4 +316,83 @@ def test_the_seed_lists_each_runs_moves_in_visit_order():
         boarded = [f"crew:{c}:out" for s in run.stops for c in s.board] + [f"gear:{g}" for s in run.stops
                                                                           for g in s.load_gear]
         assert sorted(set(seed[run.vehicle_id])) == sorted(boarded)
-        assert all(seed[run.vehicle_id].count(rid) == 2 for rid in boarded)  # pickup, then delivery
+        # Pickup then delivery; a driver aboard where the vehicle parked (an owner at home)
+        # is only set down.
+        start = {f"crew:{c}:out" for c in run.stops[0].board}
+        assert {rid: seed[run.vehicle_id].count(rid) for rid in boarded} == \
+            {rid: 1 if rid in start else 2 for rid in boarded}
+    assert {f"crew:{c}:out" for r in first.runs for c in r.stops[0].board} == {"crew:ann:out"}
+
+
+# --- a driver who slept away from their vehicle reaches it in their own car ---
+
+def test_an_owner_drives_their_car_to_the_depot_and_takes_the_van_from_there():
+    tour = make_tour([owner("ann", lat=51.2), person("cat", lat=51.0)], [van("v1")], [gear("pa", volume=2.0)])
+    result = runs_of(tour)
+    assert result.unserved == ()
+    van_run = next(r for r in result.runs if r.vehicle_id == "v1")
+    car_run = next(r for r in result.runs if r.vehicle_id == "car:ann")
+    assert [(s.place_id, s.board, s.alight) for s in car_run.stops] == [("home:ann", ("ann",), ()),
+                                                                       ("depot:v1", (), ("ann",))]
+    assert van_run.driver_id == "ann" and van_run.stops[0].board == ("ann",)  # aboard before anything loads
+    assert car_run.stops[-1].arrival <= van_run.stops[0].departure
+
+
+def test_a_driver_without_a_car_is_still_fetched_by_the_van():
+    tour = make_tour([person("ann", "B", lat=51.2), person("cat", lat=51.0)], [van("v1")])
+    (run,) = runs_of(tour).runs
+    assert run.stops[0].place_id == "depot:v1" and run.stops[0].board == ()
+    assert "ann" in run.stops[1].board
+
+
+# --- gear follows the loading plan's manifests, and stays aboard overnight ---
+
+AB = Place("ab", "Ancienne Belgique", 50.8481, 4.3486, "Europe/Brussels", "BE")
+D1, D2 = date(2026, 3, 10), date(2026, 3, 11)
+
+
+def two_venue_tour(crew, vehicles, equipment) -> Tour:
+    venues = (Venue("ab", "AB", AB, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)),
+              Venue("zenith", "Zénith Paris", PARIS, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)))
+    return Tour("manifest test", SEASON, GENT, venues, (Show("ab", "ab"), Show("zenith", "zenith")),
+                crew=tuple(crew), vehicles=tuple(vehicles), equipment=tuple(equipment))
+
+
+def manifest_plan(vehicle_id: str, item: Equipment) -> Plan:
+    """AB on D1 (gear from home), the Zénith on D2 (gear from the AB), in ``vehicle_id``."""
+    from touring.model import LoadLine, VehicleLoad
+
+    line = (LoadLine(item.id, item.item, 1, item.volume_m3, item.weight_kg),)
+    loads = tuple(VehicleLoad(leg, day, a, b, vehicle_id, line, item.volume_m3, item.weight_kg, 40.0, 10000.0)
+                  for leg, day, a, b in ((0, D1, HOME_ID, "ab"), (1, D2, "ab", "zenith")))
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    return Plan("manifest test", SEASON, "EUR", VehicleKind.VAN, (), (),
+                (PlanDay(D1, DayKind.SHOW, "ab", "ab"), PlanDay(D2, DayKind.SHOW, "zenith", "zenith")), report,
+                loads=loads)
+
+
+def test_gear_rides_in_the_manifests_vehicle_and_stays_aboard_overnight():
+    backline = gear("backline", volume=2.0)
+    tour = two_venue_tour([person("ann", "B"), person("bob", "B")], [van("v1"), van("v2")], [backline])
+    result = solve(tour, manifest_plan("v2", backline), FAST)
+    assert result.unserved == ()
+    moved = {(r.day, r.vehicle_id) for r in result.runs for s in r.stops if s.load_gear or s.unload_gear}
+    assert moved == {(D1, "v2"), (D2, "v2")}  # v1 could take it too: the manifest says v2
+    first = next(r for r in result.runs if r.day == D1 and r.vehicle_id == "v2")
+    loaded = next(s for s in first.stops if s.place_id == "ab" and s.load_gear)
+    # Unloaded on arrival, loaded again after the curfew, and still aboard where it parks.
+    assert loaded.departure.time() >= time(23, 0) and first.stops[-1].volume_m3 == 2.0
+    second = next(r for r in result.runs if r.day == D2 and r.vehicle_id == "v2")
+    assert second.stops[0].place_id == "ab" and second.stops[0].volume_m3 == 2.0  # aboard from the start
+    assert second.stops[0].board[0] == second.driver_id  # its driver slept by the van at the AB
+    (unloaded,) = [s for s in second.stops if s.unload_gear]
+    assert unloaded.place_id == "zenith" and unloaded.departure.time() <= time(14, 0)
+
+
+def test_gear_in_a_vehicle_nobody_on_duty_drives_is_unserved_with_the_reason():
+    backline = gear("backline", volume=2.0)
+    tour = two_venue_tour([person("ann", "B")], [van("v1"), truck()], [backline])
+    result = solve(tour, manifest_plan("truck", backline), FAST)
+    assert {u.subject for u in result.unserved} == {"backline"}
+    assert all(u.reason == "licence: the loading plan puts it in truck (licence C), which nobody on duty drives "
+               "today" for u in result.unserved)
