@@ -60,16 +60,23 @@ next day. The steps of one day:
    driver, who rides as a passenger, and the day is solved again (when no vehicle
    carries anyone else, the first one still takes its driver).
 
-5. **driver hours** (``rules.driver_hours``), on the vehicle through the core:
-   ``eu``: 9 h driving a day and a 45 min break after at most 4 h 30 (EU 561/2006
-   art. 6 and 7); ``us``: 11 h driving a day and a 30 min break after at most 8 h
-   (FMCSA 395.3); ``none``: no rule. Each day is first solved without break
-   intervals; when every route's own waits (a wait at a venue of at least the break)
-   already keep the rule, measured on driving time as the regulation does
-   (:func:`_keeps_breaks`), that solution stands, else the day is solved again with the
-   rule in the model (:func:`_solve_day`), where the core measures the span between
-   breaks on elapsed route time: stricter than the regulation, never looser. The US 14 h on-duty window is *not* modelled (the core has no
-   route-span limit yet).
+5. **driver hours** (``rules.driver_hours``), on the vehicle through the core. Within a
+   day: ``eu`` a 45 min break after at most 4 h 30 of driving (EU 561/2006 art. 7);
+   ``us`` a 30 min break after at most 8 h (FMCSA 395.3). Across days, from each
+   driver's earlier days in fleet vehicles (:func:`duty_limits`): ``eu`` 9 h of driving
+   a day, 10 h at most twice per ISO week, at most what is left of 56 h a week and 90 h
+   over two weeks, and 11 h of daily rest after the last run (9 h at most three times a
+   week); ``us`` 11 h of driving
+   within a 14 h run (``VehicleSpec.max_span``) and 10 h off duty after the last run.
+   A run that ends after midnight keeps its vehicle busy into the next day, and its
+   driver resting (:func:`_bounds`); moves that cannot wait so long are reported with
+   that reason. Own cars (private driving, outside these regulations) keep only the
+   daily limit and the break. ``none``: no rule. Each day is first solved without
+   break intervals; when every route's own waits (a wait at a venue of at least the
+   break) already keep the rule, measured on driving time as the regulation does
+   (:func:`_keeps_breaks`), that solution stands, else the day is solved again with
+   the rule in the model (:func:`_solve_day`), where the core measures the span
+   between breaks on elapsed route time: stricter than the regulation, never looser.
 
 Times are seconds after local midnight of the day at the tour's place of that night;
 a day's run is taken to stay in one time zone. Unserved requests carry a reason in the
@@ -474,13 +481,116 @@ def _assign_drivers(tour: Tour, party: list[str], fleet: list[Vehicle], driven: 
 
 
 def _hours_rule(tour: Tour) -> tuple[int | None, vrp.BreakRule | None]:
-    """Daily driving limit and break rule in seconds for ``rules.driver_hours``."""
+    """Daily driving limit and break rule in seconds for ``rules.driver_hours`` (own cars;
+    fleet vehicles get their driver's :func:`duty_limits`)."""
     hours = tour.rules.driver_hours
     if hours is DriverHours.EU:
-        return 9 * 3600, vrp.BreakRule(270 * 60, 45 * 60)
+        return EU_DAILY_S, vrp.BreakRule(270 * 60, 45 * 60)
     if hours is DriverHours.US:
-        return 11 * 3600, vrp.BreakRule(8 * 3600, 30 * 60)
+        return US_DAILY_S, vrp.BreakRule(8 * 3600, 30 * 60)
     return None, None
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A driver's driving on one day in fleet vehicles: seconds driven, first departure
+    and last arrival (local date-times)."""
+
+    day: date
+    driving_s: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class DutyLimits:
+    """What a driver may do on a day given their past duties (:func:`duty_limits`)."""
+
+    max_driving_s: int | None  # None: no limit
+    rested_at: datetime | None  # no run before this; None: free
+    max_span_s: int | None  # longest run from leaving to parking; None: no limit
+
+
+HOUR_S = 3600
+EU_DAILY_S, EU_EXTENDED_S, EU_EXTENSIONS_PER_WEEK = 9 * HOUR_S, 10 * HOUR_S, 2
+EU_WEEK_S, EU_FORTNIGHT_S, EU_DAILY_REST_S = 56 * HOUR_S, 90 * HOUR_S, 11 * HOUR_S
+EU_REDUCED_REST_S, EU_REDUCTIONS_PER_WEEK = 9 * HOUR_S, 3
+"""EU 561/2006: 9 h driving a day, 10 h at most twice per ISO week (art. 6.1), 56 h a
+week (6.2), 90 h in two consecutive weeks (6.3), 11 h of daily rest (8.2), reduced to
+9 h at most three times between two weekly rests (8.4; taken here as per ISO week)."""
+US_DAILY_S, US_WINDOW_S, US_OFF_DUTY_S = 11 * HOUR_S, 14 * HOUR_S, 10 * HOUR_S
+"""FMCSA 395.3 (property-carrying): 11 h driving within a 14 h window after 10 h off duty."""
+
+
+def duty_limits(hours: DriverHours, past: Sequence[Duty], day: date) -> DutyLimits:
+    """The driving limit, end of rest and longest run for a driver on ``day``.
+
+    Parameters
+    ----------
+    hours : DriverHours
+        The tour's regime.
+    past : sequence of Duty
+        The driver's earlier days in fleet vehicles (days before ``day`` count).
+    day : date
+
+    Returns
+    -------
+    DutyLimits
+        ``eu``: 10 h when fewer than two days of this ISO week (Monday to Sunday) went
+        over 9 h, else 9 h, never more than what is left of 56 h this week and of 90 h
+        over this and last week; rest 11 h after the last run ends, or 9 h when fewer
+        than three rests of this ISO week were reduced so. ``us``: 11 h within
+        a 14 h run, 10 h off duty after the last. ``none``: no limit.
+    """
+    before = [p for p in past if p.day < day]
+    last = max((p.end for p in before), default=None)
+    if hours is DriverHours.EU:
+        year, week, _ = day.isocalendar()
+        monday = day - timedelta(days=day.weekday())
+        this_week = [p for p in before if p.day.isocalendar()[:2] == (year, week)]
+        last_week = [p for p in before if monday - timedelta(days=7) <= p.day < monday]
+        extended = sum(p.driving_s > EU_DAILY_S for p in this_week)
+        ordered = sorted(before, key=lambda p: p.start)
+        reduced = sum(b.start - a.end < timedelta(seconds=EU_DAILY_REST_S)
+                      for a, b in zip(ordered, ordered[1:]) if b.day.isocalendar()[:2] == (year, week))
+        rest = EU_REDUCED_REST_S if reduced < EU_REDUCTIONS_PER_WEEK else EU_DAILY_REST_S
+        daily = EU_EXTENDED_S if extended < EU_EXTENSIONS_PER_WEEK else EU_DAILY_S
+        week_s = sum(p.driving_s for p in this_week)
+        left = min(daily, EU_WEEK_S - week_s, EU_FORTNIGHT_S - week_s - sum(p.driving_s for p in last_week))
+        return DutyLimits(max(0, left), last + timedelta(seconds=rest) if last else None, None)
+    if hours is DriverHours.US:
+        return DutyLimits(US_DAILY_S, last + timedelta(seconds=US_OFF_DUTY_S) if last else None, US_WINDOW_S)
+    return DutyLimits(None, None, None)
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """A vehicle's limits on a day: its driver's driving, when it may leave and why."""
+
+    max_driving: int | None
+    leave: int  # seconds of the day
+    max_span: int | None
+    why: str  # what holds it back until ``leave``, for reasons
+
+
+def _bounds(tour: Tour, pday: PlanDay, drivers: Mapping[str, str], fleet_ids: set[str],
+            duties: Mapping[str, Sequence[Duty]], free: Mapping[str, datetime]) -> dict[str, _Bounds]:
+    """Per driven vehicle: a run ending after midnight keeps the vehicle busy into the day,
+    and a fleet vehicle's driver keeps the regime's limits (:func:`duty_limits`)."""
+    midnight = datetime.combine(pday.day, time())
+    daily, _ = _hours_rule(tour)
+    bounds = {}
+    for vid, cid in drivers.items():
+        leave, why = 0, ""
+        if vid in free and free[vid] > midnight:
+            leave, why = _seconds(pday.day, free[vid]), f"{vid} is on its previous run until {free[vid]:%H:%M}"
+        limits = duty_limits(tour.rules.driver_hours, duties.get(cid, ()), pday.day) if vid in fleet_ids \
+            else DutyLimits(daily, None, None)
+        if limits.rested_at is not None and limits.rested_at > midnight + timedelta(seconds=leave):
+            leave = _seconds(pday.day, limits.rested_at)
+            why = f"{cid} rests until {limits.rested_at:%H:%M} (daily rest after the last run)"
+        bounds[vid] = _Bounds(limits.max_driving_s, min(leave, _DAY_END_S), limits.max_span_s, why)
+    return bounds
 
 
 # --------------------------------------------------------------------------- #
@@ -557,7 +667,8 @@ def _parks(pday: PlanDay, vehicle: Vehicle, driver: str | None, moves: list[_Mov
 
 def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move], fleet: list[Vehicle],
                parked: Mapping[str, str], drivers: dict[str, str],
-               held: Mapping[str, tuple[int, int]] = {}, starts: Mapping[str, int] = {}) -> _Day:
+               held: Mapping[str, tuple[int, int]] = {}, starts: Mapping[str, int] = {},
+               bounds: Mapping[str, _Bounds] = {}) -> _Day:
     """The day's routing problem; ``held`` is the litres and grams of gear each vehicle
     keeps aboard all day (for a later day), off its room; ``starts`` the earliest
     departure of vehicles whose driver must first reach them (:func:`_reaches`)."""
@@ -586,7 +697,8 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
 
     reasons: dict[str, str] = {}
     requests = []
-    leave = dict(starts)
+    leave = {vid: max(starts.get(vid, 0), b.leave) for vid, b in bounds.items()} | \
+        {vid: t for vid, t in starts.items() if vid not in bounds}
     for m in moves:
         origin, destination = where(m)
         direct = travel[loc[origin]][loc[destination]]
@@ -597,6 +709,12 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
             reasons[m.id] = f"licence: the loading plan puts it in {m.vehicle}{licence}, which nobody on duty drives today"
             continue
         reason = (None if pinned else _capacity_reason(m, fleet, drivers)) or _time_reason(m, direct)
+        held_back = bounds.get(pinned) if pinned else None
+        if reason is None and held_back is not None and held_back.why and m.latest < held_back.leave + direct:
+            reason = f"rest: {held_back.why}, too late to arrive by {_clock(m.latest)}"
+        out = reasons.get(m.id[:-len(":back")] + ":out") if m.id.endswith(":back") else None
+        if reason is None and out is not None:
+            reason = f"not taken there in the morning: {out}"
         if reason is not None:
             reasons[m.id] = reason
             continue
@@ -629,7 +747,9 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
                         PAYLOAD: grams_down(v.payload_kg) - held.get(v.id, (0, 0))[1]},
             cost_per_distance=money_to_cents(v.cost_per_km),
             fixed_cost=money_to_cents(v.cost_per_day) * _COST_SCALE,
-            shift=vrp.TimeWindow(leave.get(v.id, 0), _DAY_END_S), max_driving=drive_rule, break_rule=break_rule,
+            shift=vrp.TimeWindow(leave.get(v.id, 0), _DAY_END_S), break_rule=break_rule,
+            max_driving=bounds[v.id].max_driving if v.id in bounds else drive_rule,
+            max_span=bounds[v.id].max_span if v.id in bounds else None,
         )
         for v in fleet if v.id in drivers
     ]
@@ -802,7 +922,8 @@ def _solver_reason(reason: str) -> str:
 def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move], fleet: list[Vehicle],
             cars: Mapping[str, Vehicle], parked: Mapping[str, str], drivers: dict[str, str],
             params: TransportParams, previous: Sequence[TransportRun] = (),
-            held: Mapping[str, tuple[int, int]] = {}) -> tuple[_Day, vrp.RoutingResult | None, dict[str, str]]:
+            held: Mapping[str, tuple[int, int]] = {}, duties: Mapping[str, Sequence[Duty]] = {},
+            free: Mapping[str, datetime] = {}) -> tuple[_Day, vrp.RoutingResult | None, dict[str, str]]:
     """Solve the day with these fleet drivers (plus the own cars of the other owners),
     parking every fleet vehicle that would carry only its driver; returns the day, its
     result and the fleet drivers kept."""
@@ -811,8 +932,9 @@ def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move],
         owners = _cars_today(tour, moves, parked, drivers)
         reach, lifts, starts = _reaches(tour, matrix, moves, fleet_ids, parked, drivers)
         taken = owners | lifts
+        bounds = _bounds(tour, pday, drivers | taken, fleet_ids, duties, free)
         d = _build_day(tour, matrix, pday, moves + reach, fleet + [cars[c] for c in taken], parked,
-                       drivers | taken, held, starts)
+                       drivers | taken, held, starts, bounds)
         result = _solve_day(d.problem, params, _seed(d, previous)) if d.problem is not None else None
         # Own cars always take their owner; only fleet vehicles may stay parked, and not
         # one the loading plan gives gear today (its gear, if dropped, keeps the solver's reason).
@@ -863,11 +985,14 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         return TransportResult("optimal", wall_time_s=_time.perf_counter() - started)
     matrix = matrix or _transport_matrix(tour)
     fleet = list(tour.vehicles)
+    fleet_ids = {v.id for v in fleet}
     parked = {v.id: v.depot.id for v in fleet}
     cars = {f"{OWN_CAR_PREFIX}{c.id}": own_car(c, tour.rules.mileage_rate) for c in tour.crew if c.own_car}
     parked |= {car.id: car.depot.id for car in cars.values()}
     driven: dict[str, int] = {}
     hauls = _hauls(tour, plan)
+    duties: dict[str, list[Duty]] = {}  # fleet driving per driver and day
+    free: dict[str, datetime] = {}  # when each vehicle's last run ends
     aboard: set[str] = set()  # hauls loaded after a curfew, still in their vehicle
     runs: list[TransportRun] = []
     unserved: list[UnservedRequest] = []
@@ -890,24 +1015,31 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                                                    if r.vehicle_id in fleet_ids and r.driver_id in party}
         else:
             drivers = _assign_drivers(tour, party, fleet, driven, _rota_drivers(plan, pday))
-        d, result, drivers = _settle(tour, matrix, pday, moves, fleet, cars, parked, drivers, params, today, held)
+        d, result, drivers = _settle(tour, matrix, pday, moves, fleet, cars, parked, drivers, params, today, held,
+                                     duties, free)
         # A fleet vehicle carrying only people may cost more than the crew's own cars:
         # try the day without such vehicles and keep whichever is cheaper.
         spare = {r.vehicle for r in result.routes if r.vehicle in drivers
                  and not any(s.request and s.request.startswith("gear:") for s in r.stops)} if result else set()
         if spare and cars:
             trial = _settle(tour, matrix, pday, moves, fleet, cars, parked,
-                            {vid: cid for vid, cid in drivers.items() if vid not in spare}, params, today, held)
+                            {vid: cid for vid, cid in drivers.items() if vid not in spare}, params, today, held,
+                            duties, free)
             if trial[1] is not None and trial[1].objective is not None and result.objective is not None \
                     and trial[1].objective < result.objective:
                 d, result, drivers = trial
         reasons = dict(d.reasons)
+        morning = dict(parked)  # where gear kept aboard started the day
         if result is not None:
             statuses.add(result.status)
             objective += result.objective or 0
             hit = hit or result.hit_time_limit
             for rid, reason in result.dropped.items():
                 reasons.setdefault(rid, _solver_reason(reason))
+            served = {rid for route in result.routes for rid in route.requests}
+            for m in d.moves:  # a day the search found nothing for in its time limit
+                if m.id not in served and m.id not in reasons:
+                    reasons[m.id] = f"no solution: the routing search found none in {params.time_limit_s:g} s"
             for route in result.routes:
                 for rid in route.requests:
                     if rid.startswith("gear:"):
@@ -918,13 +1050,21 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                             aboard.discard(key)
                 run = _run(tour, d, route)
                 runs.append(run)
+                free[route.vehicle] = run.stops[-1].arrival
+                if route.vehicle in fleet_ids:
+                    past = duties.setdefault(run.driver_id, [])
+                    if past and past[-1].day == pday.day:
+                        past[-1] = Duty(pday.day, past[-1].driving_s + route.driving, past[-1].start, run.stops[-1].arrival)
+                    else:
+                        past.append(Duty(pday.day, route.driving, run.stops[0].departure, run.stops[-1].arrival))
                 parked[route.vehicle] = d.ids[route.stops[-1].location]
                 driven[run.driver_id] = driven.get(run.driver_id, 0) + route.driving
         for m in d.moves:
             if m.id in reasons:
                 to = parked.get(m.vehicle, m.destination) if m.stays else m.destination
+                start = morning.get(m.vehicle, m.origin) if m.aboard else m.origin
                 for subject in m.gear or (m.subject,):
-                    unserved.append(UnservedRequest(pday.day, m.id, subject, m.origin, to, reasons[m.id]))
+                    unserved.append(UnservedRequest(pday.day, m.id, subject, start, to, reasons[m.id]))
     status = "timed_out" if "timed_out" in statuses else "feasible" if statuses - {"optimal"} else "optimal"
     km: dict[str, float] = {}
     for run in runs:

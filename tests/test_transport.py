@@ -9,7 +9,7 @@ one vehicle at once must go in another.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -396,3 +396,128 @@ def test_gear_in_a_vehicle_nobody_on_duty_drives_is_unserved_with_the_reason():
     assert {u.subject for u in result.unserved} == {"backline"}
     assert all(u.reason == "licence: the loading plan puts it in truck (licence C), which nobody on duty drives "
                "today" for u in result.unserved)
+
+
+# --- driver hours across days (EU 561/2006, FMCSA) ---
+
+def duty(day: date, hours: float, end_hour: float = 18.0):
+    from datetime import datetime, timedelta
+
+    from solvers.transport import Duty
+
+    midnight = datetime.combine(day, time())
+    return Duty(day, int(hours * 3600), midnight + timedelta(hours=6), midnight + timedelta(hours=end_hour))
+
+
+MON = date(2026, 3, 9)  # a Monday
+
+
+def test_eu_ten_hours_twice_a_week_then_nine():
+    from solvers.transport import duty_limits
+
+    once = [duty(MON, 9.5)]
+    assert duty_limits(DriverHours.EU, once, date(2026, 3, 11)).max_driving_s == 10 * 3600  # holds
+    twice = [duty(MON, 9.5), duty(date(2026, 3, 10), 10.0)]
+    assert duty_limits(DriverHours.EU, twice, date(2026, 3, 11)).max_driving_s == 9 * 3600  # binds
+    # A new ISO week starts on Monday: the extensions are back.
+    assert duty_limits(DriverHours.EU, twice, date(2026, 3, 16)).max_driving_s == 10 * 3600
+
+
+def test_eu_56_hours_a_week():
+    from solvers.transport import duty_limits
+
+    week = [duty(MON + timedelta(days=k), 9.0) for k in range(5)]  # 45 h by Friday
+    assert duty_limits(DriverHours.EU, week, MON + timedelta(days=5)).max_driving_s == 10 * 3600  # holds
+    week.append(duty(MON + timedelta(days=5), 9.0))  # 54 h by Saturday
+    assert duty_limits(DriverHours.EU, week, MON + timedelta(days=6)).max_driving_s == 2 * 3600  # binds
+
+
+def test_eu_90_hours_in_two_weeks():
+    from solvers.transport import duty_limits
+
+    last_week = [duty(MON + timedelta(days=k), 9.0) for k in range(6)]  # 54 h
+    this_week = [duty(MON + timedelta(days=7 + k), 9.0) for k in range(3)]  # 27 h: 81 h in all
+    assert duty_limits(DriverHours.EU, last_week[:5] + this_week, MON + timedelta(days=10)).max_driving_s == \
+        10 * 3600  # 72 h so far: holds
+    assert duty_limits(DriverHours.EU, last_week + this_week, MON + timedelta(days=10)).max_driving_s == \
+        9 * 3600  # binds: 90 - 81
+
+
+def test_eu_eleven_hours_daily_rest_and_us_ten_hours_off_in_a_fourteen_hour_window():
+    from datetime import datetime
+
+    from solvers.transport import duty_limits
+
+    late = [duty(MON, 8.0, end_hour=25.5)]  # parked at 01:30 on Tuesday
+    eu = duty_limits(DriverHours.EU, late, date(2026, 3, 10))
+    assert eu.rested_at == datetime(2026, 3, 10, 10, 30) and eu.max_span_s is None  # 9 h: reduced
+    # Three rests this week already reduced (06:00 starts after 01:30 ends): the fourth is 11 h.
+    nights = [duty(MON + timedelta(days=k), 8.0, end_hour=25.5) for k in range(4)]
+    assert duty_limits(DriverHours.EU, nights, MON + timedelta(days=4)).rested_at == \
+        datetime(2026, 3, 13, 12, 30)
+    us = duty_limits(DriverHours.US, late, date(2026, 3, 10))
+    assert (us.rested_at, us.max_driving_s, us.max_span_s) == (datetime(2026, 3, 10, 11, 30), 11 * 3600, 14 * 3600)
+    assert duty_limits(DriverHours.NONE, late, date(2026, 3, 10)) == duty_limits(DriverHours.NONE, (), MON)
+
+
+def two_nights_at_the_ab(second_load_in: time) -> tuple[Tour, Plan]:
+    """Tom drives the truck to the AB and home after a 23:45 curfew on D1 (parked after
+    midnight), and again on D2, sleeping at home."""
+    from dataclasses import replace as swap
+
+    from touring.model import Night, Stay, StayKind
+
+    tour = two_venue_tour([person("tom", "C")], [truck()], [])
+    ab = swap(tour.venues[0], curfew=time(23, 45))
+    second = Venue("ab2", "AB again", swap(AB, id="ab2"), (SEASON,), load_in=second_load_in, curfew=time(22, 0))
+    tour = swap(tour, venues=(ab, second), shows=(Show("ab", "ab"), Show("ab2", "ab2")))
+    days = (PlanDay(D1, DayKind.SHOW, "ab", "ab"), PlanDay(D2, DayKind.SHOW, "ab2", "ab2"))
+    nights = tuple(Night(d, p, p, (Stay("tom", StayKind.HOME),)) for d, p in
+                   ((date(2026, 3, 9), HOME_ID), (D1, "ab"), (D2, "ab2")))
+    return tour, swap(show_plan(), days=days, accommodation=nights)
+
+
+def test_a_run_past_midnight_keeps_the_driver_resting_into_the_next_morning():
+    tour, plan = two_nights_at_the_ab(time(10, 0))
+    result = solve(tour, plan, FAST)
+    (first,) = [r for r in result.runs if r.day == D1]
+    assert first.stops[-1].arrival.date() == D2  # parked after midnight
+    assert [r for r in result.runs if r.day == D2] == []
+    assert [(u.day, u.request_id) for u in result.unserved] == [(D2, "crew:tom:out"), (D2, "crew:tom:back")]
+    rested = first.stops[-1].arrival + timedelta(hours=9)  # a reduced daily rest
+    out, back = result.unserved
+    assert out.reason.startswith(f"rest: tom rests until {rested:%H:%M}")
+    assert back.reason == f"not taken there in the morning: {out.reason}"
+
+
+def test_rested_the_next_run_goes():
+    tour, plan = two_nights_at_the_ab(time(14, 0))
+    result = solve(tour, plan, FAST)
+    assert result.unserved == () and [r.day for r in result.runs] == [D1, D2]
+    (first,), (second,) = ([r for r in result.runs if r.day == day] for day in (D1, D2))
+    assert second.stops[0].departure >= first.stops[-1].arrival + timedelta(hours=9)
+
+
+def paris_day_from_home(curfew: time, hours: DriverHours) -> tuple[Tour, Plan]:
+    from dataclasses import replace as swap
+
+    from touring.model import Night, Stay, StayKind
+
+    tour = make_tour([person("tom", "C")], [truck()], hours=hours)
+    tour = swap(tour, venues=(swap(tour.venues[0], curfew=curfew),))
+    nights = tuple(Night(d, HOME_ID, HOME_ID, (Stay("tom", StayKind.HOME),)) for d in (date(2026, 3, 9), DAY))
+    return tour, swap(show_plan(), accommodation=nights)
+
+
+def test_us_fourteen_hour_window_holds_on_a_short_day_and_binds_on_a_long_one():
+    tour, plan = paris_day_from_home(time(15, 0), DriverHours.US)  # out ~09:00, home ~20:00
+    short = solve(tour, plan, FAST)
+    assert short.unserved == ()
+    (run,) = short.runs
+    assert run.stops[-1].arrival - run.stops[0].departure <= timedelta(hours=14)
+    tour, plan = paris_day_from_home(time(23, 0), DriverHours.US)  # home after 04:00: 19 h
+    long = solve(tour, plan, FAST)
+    assert [u.subject for u in long.unserved] == ["tom"]  # out or back: not both in 14 h
+    assert all(r.stops[-1].arrival - r.stops[0].departure <= timedelta(hours=14) for r in long.runs)
+    tour, plan = paris_day_from_home(time(23, 0), DriverHours.NONE)
+    assert solve(tour, plan, FAST).unserved == ()
