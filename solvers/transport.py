@@ -830,13 +830,66 @@ def _seed(d: _Day, previous: Sequence[TransportRun]) -> dict[str, list[str]] | N
     return routes or None
 
 
+BREAK_EARLIER_TRIES = 4
+"""How many earlier departures, one break apart, :func:`_with_breaks` tries."""
+
+
+def _with_breaks(route: vrp.Route, problem: vrp.Problem, rule: vrp.BreakRule) -> vrp.Route | None:
+    """The route rescheduled with the breaks the rule needs taken on the road, or ``None``.
+
+    A break is taken as soon as the driving since the last one reaches
+    ``rule.max_driving``, in the middle of a leg if need be (a lay-by); a wait of at least
+    the break duration counts as one. The stops keep their order; the departure is tried
+    as found, then up to :data:`BREAK_EARLIER_TRIES` breaks earlier, and every time
+    window and the vehicle's shift must still hold.
+    """
+    spec = next(v for v in problem.vehicles if v.id == route.vehicle)
+    windows: dict[tuple[str, str], vrp.TimeWindow] = {}
+    for r in problem.requests:
+        windows[r.id, "pickup" if r.delivery is not None else "visit"] = r.pickup.window
+        if r.delivery is not None:
+            windows[r.id, "delivery"] = r.delivery.window
+    stops = route.stops
+    for k in range(BREAK_EARLIER_TRIES + 1):
+        leave = stops[0].departure - k * rule.break_duration
+        if leave < spec.shift.start:
+            return None
+        now, driving, breaks = leave, 0, []
+        new = [replace(stops[0], arrival=leave, start=leave, departure=leave)]
+        for before, stop in zip(stops, stops[1:]):
+            leg = problem.travel_time[before.location][stop.location]
+            while driving + leg > rule.max_driving:
+                part = rule.max_driving - driving
+                now += part
+                leg -= part
+                breaks.append((now, rule.break_duration))
+                now += rule.break_duration
+                driving = 0
+            now += leg
+            driving += leg
+            window = windows.get((stop.request, stop.kind), spec.shift) if stop.request else spec.shift
+            start = max(now, window.start)
+            if start > window.end:
+                break
+            if start - now >= rule.break_duration:
+                breaks.append((now, rule.break_duration))
+                driving = 0
+            service = stop.departure - stop.start
+            new.append(replace(stop, arrival=now, start=start, departure=start + service))
+            now = start + service
+        else:
+            return replace(route, stops=tuple(new), breaks=tuple(breaks))
+    return None
+
+
 def _solve_day(problem: vrp.Problem, params: TransportParams,
                initial: Mapping[str, Sequence[str]] | None = None) -> vrp.RoutingResult:
     """Solve without break intervals first and keep that solution when every route's own
     waits already keep the break rule; otherwise solve with the rule in the model.
 
-    Most show days have a long wait at the venue, which is itself the break: the plain
-    solve is fast there, while OR-Tools' break-interval search is slow and sometimes
+    Most show days have a long wait at the venue, which is itself the break; on a long
+    drive the route is rescheduled with breaks taken on the road (:func:`_with_breaks`).
+    The plain solve is fast, while OR-Tools' break-interval search is slow and often
     finds no insertion at all on such days. The check measures driving time, as EU
     561/2006 does: loading and boarding are other work, not driving.
     """
@@ -849,9 +902,13 @@ def _solve_day(problem: vrp.Problem, params: TransportParams,
     for route in plain.routes:
         rule = rules.get(route.vehicle)
         breaks = _keeps_breaks(route, rule) if rule is not None else []
-        if breaks is None:
+        if breaks is not None:
+            routes.append(replace(route, breaks=tuple(breaks)))
+            continue
+        rescheduled = _with_breaks(route, problem, rule)
+        if rescheduled is None:
             break
-        routes.append(replace(route, breaks=tuple(breaks)))
+        routes.append(rescheduled)
     else:
         if plain.feasible:
             return replace(plain, routes=tuple(routes))

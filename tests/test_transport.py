@@ -521,3 +521,41 @@ def test_us_fourteen_hour_window_holds_on_a_short_day_and_binds_on_a_long_one():
     assert all(r.stops[-1].arrival - r.stops[0].departure <= timedelta(hours=14) for r in long.runs)
     tour, plan = paris_day_from_home(time(23, 0), DriverHours.NONE)
     assert solve(tour, plan, FAST).unserved == ()
+
+
+# --- breaks taken on the road when a solved route needs them ---
+
+def _long_drive(deadline_h: float):
+    """One request 6 h away from the depot, to be delivered by ``deadline_h``."""
+    from solvers import vrp
+
+    six = 6 * 3600
+    problem = vrp.Problem(
+        distance=[[0, 1], [1, 0]], travel_time=[[0, six], [six, 0]],
+        requests=[vrp.Request("r", vrp.Stop(1, vrp.TimeWindow(0, int(deadline_h * 3600))))],
+        vehicles=[vrp.VehicleSpec("v", 0, 1, shift=vrp.TimeWindow(3600, 20 * 3600))])
+    # As the plain solve finds it: leave at 02:00, arrive at 08:00, no break.
+    visits = (vrp.StopVisit(None, "start", 0, 2 * 3600, 2 * 3600, 2 * 3600, {}),
+              vrp.StopVisit("r", "visit", 1, 8 * 3600, 8 * 3600, 8 * 3600, {}),
+              vrp.StopVisit(None, "end", 1, 8 * 3600, 8 * 3600, 8 * 3600, {}))
+    return problem, vrp.Route("v", visits, 1, 1, six)
+
+
+def test_a_break_is_taken_on_the_road_and_the_departure_moves_earlier_to_keep_the_window():
+    from solvers import vrp
+    from solvers.transport import _with_breaks
+
+    problem, route = _long_drive(8.0)
+    fixed = _with_breaks(route, problem, vrp.BreakRule(270 * 60, 45 * 60))
+    assert fixed.breaks == ((int(1.25 * 3600) + 270 * 60, 45 * 60),)  # after 4 h 30 on the road
+    assert fixed.stops[0].departure == int(1.25 * 3600) and fixed.stops[1].arrival == 8 * 3600
+
+
+def test_no_room_for_the_break_keeps_the_route_out():
+    from solvers import vrp
+    from solvers.transport import _with_breaks
+
+    problem, route = _long_drive(8.0)
+    tight = vrp.Problem(problem.distance, problem.travel_time, problem.requests,
+                        [replace(problem.vehicles[0], shift=vrp.TimeWindow(2 * 3600, 20 * 3600))])
+    assert _with_breaks(route, tight, vrp.BreakRule(270 * 60, 45 * 60)) is None
