@@ -559,3 +559,48 @@ def test_no_room_for_the_break_keeps_the_route_out():
     tight = vrp.Problem(problem.distance, problem.travel_time, problem.requests,
                         [replace(problem.vehicles[0], shift=vrp.TimeWindow(2 * 3600, 20 * 3600))])
     assert _with_breaks(route, tight, vrp.BreakRule(270 * 60, 45 * 60)) is None
+
+
+def test_rental_gear_is_picked_up_at_its_supplier_and_set_down_there_after_its_last_show():
+    from dataclasses import replace as swap
+
+    from touring.model import EquipmentMove, Owner
+
+    supplier = Place("supplier:projector", "Rent-a-Beam, Brussels", 50.87, 4.42, "Europe/Brussels", "BE")
+    projector = Equipment("projector", "Projector", 1, 0.3, 40.0, owner=Owner.RENTAL, needed_at=("ab",),
+                          supplier=supplier)
+    tour = two_venue_tour([person("ann", "B")], [van("v1")], [projector])
+    plan = manifest_plan("v1", projector)
+    plan = swap(plan, equipment_moves=(
+        EquipmentMove("pickup", 0, D1, "projector", "Projector", 1, supplier.id, "ab"),
+        EquipmentMove("return", 1, D2, "projector", "Projector", 1, supplier.id, "ab")))
+    result = solve(tour, plan, FAST)
+    assert result.unserved == ()
+    stops = [(r.day, s.place_id, s.load_gear, s.unload_gear) for r in result.runs for s in r.stops
+             if s.load_gear or s.unload_gear]
+    assert (D1, supplier.id, ("projector",), ()) in stops  # picked up on the way to its show
+    assert (D2, supplier.id, (), ("projector",)) in stops  # returned on the way to the next one
+    assert not any(place == "zenith" for _, place, _, _ in stops)  # never taken to Paris
+
+
+# --- the own_car column and the mileage rate, read from a tour folder ---
+
+def test_own_car_and_mileage_rate_are_read_and_a_bad_value_names_its_cell(tiny_tour):
+    from touring.errors import TourDataError
+    from touring.io import load_tour
+
+    crew = tiny_tour / "crew.csv"
+    rows = crew.read_text(encoding="utf-8").splitlines()
+    values = {"anna": "yes", "ben": "", "carl": "no"}
+    crew.write_text("\n".join([rows[0] + ",own_car"] + [f"{r},{values[r.split(',')[0]]}" for r in rows[1:]]) + "\n",
+                    encoding="utf-8")
+    toml = tiny_tour / "tour.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[rules]", "[rules]\nmileage_rate = 0.35"),
+                    encoding="utf-8")
+    tour = load_tour(tiny_tour).tour
+    assert [c.id for c in tour.crew if c.own_car] == ["anna"] and tour.rules.mileage_rate == 0.35
+    crew.write_text(crew.read_text(encoding="utf-8").replace("anna@example.org,yes", "anna@example.org,maybe"),
+                    encoding="utf-8")
+    with pytest.raises(TourDataError) as raised:
+        load_tour(tiny_tour)
+    assert any("crew.csv" in str(e) and "own_car" in str(e) for e in raised.value.errors)
