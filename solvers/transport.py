@@ -71,7 +71,7 @@ next day. The steps of one day:
    A run that ends after midnight keeps its vehicle busy into the next day, and its
    driver resting (:func:`_bounds`); moves that cannot wait so long are reported with
    that reason. Own cars (private driving, outside these regulations) keep only the
-   daily limit and the break. ``none``: no rule. Each day is first solved without
+   daily limit. ``none``: no rule. Each day is first solved without
    break intervals; when every route's own waits (a wait at a venue of at least the
    break) already keep the rule, measured on driving time as the regulation does
    (:func:`_keeps_breaks`), that solution stands, else the day is solved again with
@@ -747,7 +747,8 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
                         PAYLOAD: grams_down(v.payload_kg) - held.get(v.id, (0, 0))[1]},
             cost_per_distance=money_to_cents(v.cost_per_km),
             fixed_cost=money_to_cents(v.cost_per_day) * _COST_SCALE,
-            shift=vrp.TimeWindow(leave.get(v.id, 0), _DAY_END_S), break_rule=break_rule,
+            shift=vrp.TimeWindow(leave.get(v.id, 0), _DAY_END_S),
+            break_rule=None if v.id.startswith(OWN_CAR_PREFIX) else break_rule,
             max_driving=bounds[v.id].max_driving if v.id in bounds else drive_rule,
             max_span=bounds[v.id].max_span if v.id in bounds else None,
         )

@@ -235,6 +235,7 @@ def test_an_owner_drives_their_own_car_and_takes_colleagues_along():
     assert (run.vehicle_id, run.driver_id) == ("car:ann", "ann") and run.own_car
     assert sorted(c for s in run.stops for c in s.board) == ["ann", "bob", "cat"]
     assert run.cost == round(run.km * Rules().mileage_rate, 2)  # no fixed cost, the km allowance
+    assert run.breaks == ()  # private driving: outside the driver-hour regulations
     assert dict(result.vehicle_km) == {"car:ann": run.km}
 
 
