@@ -55,7 +55,8 @@ next day. The steps of one day:
    where the vehicle is parked is aboard from the start; one who slept elsewhere drives
    their own car there when it is at hand (the car stays there, the vehicle leaves once
    they can be there: :func:`_reaches`), else the vehicle leaves where it parked and
-   collects them (a lift in another vehicle is not modelled).
+   collects them before anyone or anything else (``vrp.VehicleSpec.first``; a lift in
+   another vehicle is not modelled).
    A vehicle whose run would carry nobody but its driver stays parked and frees the
    driver, who rides as a passenger, and the day is solved again (when no vehicle
    carries anyone else, the first one still takes its driver).
@@ -390,6 +391,24 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
     return moves
 
 
+def _slept(tour: Tour, plan: Plan, k: int) -> dict[str, str]:
+    """Where each crew member slept the night before day ``k`` (as :func:`_moves` has it)."""
+    before = plan.days[k - 1].place_id if k > 0 else HOME_ID
+    last_night = next((n for n in plan.accommodation if n.day == plan.days[k].day - timedelta(days=1)), None)
+    return {c.id: _bed(tour, c, last_night, before) for c in tour.crew}
+
+
+def _stranded(moves: list[_Move], drivers: Mapping[str, str], fleet_ids: set[str], parked: Mapping[str, str],
+              slept: Mapping[str, str]) -> dict[str, str]:
+    """Fleet vehicle -> why it cannot move today: its driver goes nowhere today and is
+    not where it is parked (the vehicle would drive without them)."""
+    moving = {m.subject for m in moves if not m.is_gear}
+    return {vid: f"driver: {cid}, on duty to drive {vid}, stays at {slept.get(cid, '?')} today while {vid} "
+                 f"is parked at {parked[vid]}"
+            for vid, cid in drivers.items()
+            if vid in fleet_ids and cid not in moving and slept.get(cid) != parked[vid]}
+
+
 def _default_call(tour: Tour, pday: PlanDay) -> int:
     venue = tour.venue_by_id[tour.show_by_id[pday.show_id].venue_id]
     call = SETUP_START if pday.kind is DayKind.SETUP else venue.load_in or DEFAULT_LOAD_IN
@@ -603,11 +622,14 @@ def _fits(move: _Move, v: Vehicle) -> bool:
             and move.grams <= grams_down(v.payload_kg))
 
 
-def _capacity_reason(move: _Move, fleet: list[Vehicle], drivers: Mapping[str, str]) -> str | None:
+def _capacity_reason(move: _Move, fleet: list[Vehicle], drivers: Mapping[str, str],
+                     stranded: Mapping[str, str] = {}) -> str | None:
     driven = [v for v in fleet if v.id in drivers]
     if any(_fits(move, v) for v in driven):
         return None
     undriven = [v for v in fleet if v.id not in drivers and _fits(move, v)]
+    if undriven and all(v.id in stranded for v in undriven):
+        return stranded[undriven[0].id]  # their drivers cannot come along today
     if undriven:
         names = ", ".join(f"{v.id} (licence {v.licence})" for v in undriven)
         return f"licence: only {names} could carry it, and nobody on the road today may drive it"
@@ -668,10 +690,11 @@ def _parks(pday: PlanDay, vehicle: Vehicle, driver: str | None, moves: list[_Mov
 def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move], fleet: list[Vehicle],
                parked: Mapping[str, str], drivers: dict[str, str],
                held: Mapping[str, tuple[int, int]] = {}, starts: Mapping[str, int] = {},
-               bounds: Mapping[str, _Bounds] = {}) -> _Day:
+               bounds: Mapping[str, _Bounds] = {}, stranded: Mapping[str, str] = {}) -> _Day:
     """The day's routing problem; ``held`` is the litres and grams of gear each vehicle
     keeps aboard all day (for a later day), off its room; ``starts`` the earliest
-    departure of vehicles whose driver must first reach them (:func:`_reaches`)."""
+    departure of vehicles whose driver must first reach them (:func:`_reaches`);
+    ``stranded`` why a fleet vehicle left out cannot move."""
     drive_rule, break_rule = _hours_rule(tour)
     reach_cars = {m.vehicle for m in moves if m.id.endswith(":reach") and m.vehicle}
     driving = {cid: vid for vid, cid in drivers.items() if vid not in reach_cars}
@@ -697,18 +720,31 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
 
     reasons: dict[str, str] = {}
     requests = []
+    # Each vehicle's driver's first move of the day: collected before anything else.
+    first_moves: dict[str, str] = {}
+    for m in moves:
+        if not m.is_gear and m.subject in driving and not m.id.endswith((":back", ":reach")):
+            first_moves.setdefault(driving[m.subject], m.id)
+    pairs: set[str] = set()  # requests built as pickup-and-delivery pairs so far
     leave = {vid: max(starts.get(vid, 0), b.leave) for vid, b in bounds.items()} | \
         {vid: t for vid, t in starts.items() if vid not in bounds}
     for m in moves:
         origin, destination = where(m)
         direct = travel[loc[origin]][loc[destination]]
         pinned = m.vehicle if m.is_gear or m.avoid else driving.get(m.subject)
+        if not m.is_gear and pinned is not None and not pinned.startswith(OWN_CAR_PREFIX) \
+                and not m.id.endswith((":back", ":reach")):
+            # A fleet driver's day starts when their vehicle's work needs it, not at most
+            # 3 h before their call like a passenger's (rest and duty limits still hold).
+            m = replace(m, earliest=0)
         if m.vehicle is not None and m.vehicle not in driven:
             vehicle = next((v for v in fleet if v.id == m.vehicle), None)
             licence = f" (licence {vehicle.licence})" if vehicle is not None else ""
-            reasons[m.id] = f"licence: the loading plan puts it in {m.vehicle}{licence}, which nobody on duty drives today"
+            reasons[m.id] = stranded.get(m.vehicle) or \
+                f"licence: the loading plan puts it in {m.vehicle}{licence}, which nobody on duty drives today"
             continue
-        reason = (None if pinned else _capacity_reason(m, fleet, drivers)) or _time_reason(m, direct)
+        # The clock first: a move nobody can make in time needs no vehicle.
+        reason = _time_reason(m, direct) or (None if pinned else _capacity_reason(m, fleet, drivers, stranded))
         held_back = bounds.get(pinned) if pinned else None
         if reason is None and held_back is not None and held_back.why and m.latest < held_back.leave + direct:
             reason = f"rest: {held_back.why}, too late to arrive by {_clock(m.latest)}"
@@ -740,6 +776,7 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
             pickup=vrp.Stop(loc[origin], vrp.TimeWindow(m.earliest, m.latest - direct - m.service), m.service),
             delivery=drop, demand=demand, penalty=_PENALTY, vehicles=allowed,
         ))
+        pairs.add(m.id)
     vehicles = [
         vrp.VehicleSpec(
             id=v.id, start=loc[parked[v.id]], end=loc[ends[v.id]],
@@ -751,6 +788,7 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
             break_rule=None if v.id.startswith(OWN_CAR_PREFIX) else break_rule,
             max_driving=bounds[v.id].max_driving if v.id in bounds else drive_rule,
             max_span=bounds[v.id].max_span if v.id in bounds else None,
+            first=first_moves.get(v.id) if first_moves.get(v.id) in pairs else None,
         )
         for v in fleet if v.id in drivers
     ]
@@ -898,22 +936,42 @@ def _solve_day(problem: vrp.Problem, params: TransportParams,
     if not rules:
         return vrp.solve(problem, params.core(), initial)
     free = replace(problem, vehicles=[replace(v, break_rule=None) for v in problem.vehicles])
-    plain = vrp.solve(free, params.core(), initial)
-    routes = []
-    for route in plain.routes:
-        rule = rules.get(route.vehicle)
-        breaks = _keeps_breaks(route, rule) if rule is not None else []
-        if breaks is not None:
-            routes.append(replace(route, breaks=tuple(breaks)))
-            continue
-        rescheduled = _with_breaks(route, problem, rule)
-        if rescheduled is None:
-            break
-        routes.append(rescheduled)
-    else:
-        if plain.feasible:
-            return replace(plain, routes=tuple(routes))
+    # Plain first; then with every deadline moved earlier by one, two, three breaks,
+    # which leaves the rescheduling room to take them.
+    pause = max(r.break_duration for r in rules.values())
+    for slack in (0, pause, 2 * pause, 3 * pause):
+        plain = vrp.solve(_earlier_deadlines(free, slack), params.core(), initial)
+        routes = []
+        for route in plain.routes:
+            rule = rules.get(route.vehicle)
+            breaks = _keeps_breaks(route, rule) if rule is not None else []
+            if breaks is not None:
+                routes.append(replace(route, breaks=tuple(breaks)))
+                continue
+            rescheduled = _with_breaks(route, problem, rule)
+            if rescheduled is None:
+                break
+            routes.append(rescheduled)
+        else:
+            if plain.feasible:
+                return replace(plain, routes=tuple(routes))
     return vrp.solve(problem, params.core(), initial)
+
+
+def _earlier_deadlines(problem: vrp.Problem, slack: int) -> vrp.Problem:
+    """The problem with every stop's latest start ``slack`` earlier (never before its
+    earliest), so that a solution leaves that much time for breaks."""
+    if not slack:
+        return problem
+
+    def tight(stop: vrp.Stop | None) -> vrp.Stop | None:
+        if stop is None:
+            return None
+        window = vrp.TimeWindow(stop.window.start, max(stop.window.start, stop.window.end - slack))
+        return replace(stop, window=window)
+
+    return replace(problem, requests=[replace(r, pickup=tight(r.pickup), delivery=tight(r.delivery))
+                                      for r in problem.requests])
 
 
 def _at(day: date, seconds: int) -> datetime:
@@ -937,6 +995,8 @@ def _run(tour: Tour, d: _Day, route: vrp.Route) -> TransportRun:
         board = (m.subject,) if up and person else ()
         if k == 0:
             board = tuple(f.subject for f in first if not f.is_gear)
+            if not any(m.subject == d.drivers[route.vehicle] and not m.is_gear for m in moves.values()):
+                board = (d.drivers[route.vehicle],) + board  # a driver with no move of their own
         stops.append(RunStop(
             d.ids[s.location], _at(d.pday.day, s.arrival), _at(d.pday.day, s.departure),
             board=board, alight=(m.subject,) if down and person else (),
@@ -981,19 +1041,29 @@ def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move],
             cars: Mapping[str, Vehicle], parked: Mapping[str, str], drivers: dict[str, str],
             params: TransportParams, previous: Sequence[TransportRun] = (),
             held: Mapping[str, tuple[int, int]] = {}, duties: Mapping[str, Sequence[Duty]] = {},
-            free: Mapping[str, datetime] = {}) -> tuple[_Day, vrp.RoutingResult | None, dict[str, str]]:
+            free: Mapping[str, datetime] = {}, slept: Mapping[str, str] = {}
+            ) -> tuple[_Day, vrp.RoutingResult | None, dict[str, str]]:
     """Solve the day with these fleet drivers (plus the own cars of the other owners),
     parking every fleet vehicle that would carry only its driver; returns the day, its
     result and the fleet drivers kept."""
     fleet_ids = {v.id for v in fleet}
+    stranded = _stranded(moves, drivers, fleet_ids, parked, slept)
+    drivers = {vid: cid for vid, cid in drivers.items() if vid not in stranded}
     while True:
         owners = _cars_today(tour, moves, parked, drivers)
         reach, lifts, starts = _reaches(tour, matrix, moves, fleet_ids, parked, drivers)
         taken = owners | lifts
         bounds = _bounds(tour, pday, drivers | taken, fleet_ids, duties, free)
         d = _build_day(tour, matrix, pday, moves + reach, fleet + [cars[c] for c in taken], parked,
-                       drivers | taken, held, starts, bounds)
+                       drivers | taken, held, starts, bounds, stranded)
         result = _solve_day(d.problem, params, _seed(d, previous)) if d.problem is not None else None
+        # A fleet vehicle whose driver's own move is not served would run without them:
+        # it stays parked, and what it was to carry says why.
+        driverless = _driverless(d, result, drivers) if result is not None else {}
+        if driverless:
+            stranded = {**stranded, **driverless}
+            drivers = {vid: cid for vid, cid in drivers.items() if vid not in driverless}
+            continue
         # Own cars always take their owner; only fleet vehicles may stay parked, and not
         # one the loading plan gives gear today (its gear, if dropped, keeps the solver's reason).
         loaded = {m.vehicle for m in moves if m.vehicle is not None}
@@ -1006,6 +1076,20 @@ def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move],
         # An idle vehicle stays parked and frees its driver, who rides as a passenger or
         # takes their own car.
         drivers = {vid: cid for vid, cid in drivers.items() if vid not in idle}
+
+
+def _driverless(d: _Day, result: vrp.RoutingResult, drivers: Mapping[str, str]) -> dict[str, str]:
+    """Fleet vehicle -> why it may not run: its driver has moves today and none of them is
+    served by it (a driver without moves is aboard where they slept, see :func:`_stranded`)."""
+    found = {}
+    for route in result.routes:
+        cid = drivers.get(route.vehicle)
+        own = [m for m in d.moves if not m.is_gear and m.subject == cid and not m.id.endswith(":reach")]
+        if cid is None or not own or set(route.requests) & {m.id for m in own}:
+            continue
+        why = d.reasons.get(own[0].id) or _solver_reason(result.dropped.get(own[0].id, "dropped by the solver"))
+        found[route.vehicle] = f"driver: {cid}, on duty to drive {route.vehicle}, cannot be taken along ({why})"
+    return found
 
 
 def _transport_matrix(tour: Tour) -> TravelMatrix:
@@ -1073,8 +1157,9 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                                                    if r.vehicle_id in fleet_ids and r.driver_id in party}
         else:
             drivers = _assign_drivers(tour, party, fleet, driven, _rota_drivers(plan, pday))
+        slept = _slept(tour, plan, k)
         d, result, drivers = _settle(tour, matrix, pday, moves, fleet, cars, parked, drivers, params, today, held,
-                                     duties, free)
+                                     duties, free, slept)
         # A fleet vehicle carrying only people may cost more than the crew's own cars:
         # try the day without such vehicles and keep whichever is cheaper.
         spare = {r.vehicle for r in result.routes if r.vehicle in drivers
@@ -1082,7 +1167,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         if spare and cars:
             trial = _settle(tour, matrix, pday, moves, fleet, cars, parked,
                             {vid: cid for vid, cid in drivers.items() if vid not in spare}, params, today, held,
-                            duties, free)
+                            duties, free, slept)
             if trial[1] is not None and trial[1].objective is not None and result.objective is not None \
                     and trial[1].objective < result.objective:
                 d, result, drivers = trial

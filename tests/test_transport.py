@@ -303,11 +303,11 @@ def test_a_seed_that_breaks_a_rule_is_ignored():
 def test_the_seed_lists_each_runs_moves_in_visit_order():
     from solvers.transport import _build_day, _moves, _seed, _transport_matrix, own_car
 
-    crew = [owner("ann"), person("bob", "B"), person("cat"), person("dan"), person("eve")]
+    crew = [person("ann", "B"), person("bob", "B"), person("cat"), person("dan"), person("eve")]
     tour = make_tour(crew, [van("v1"), van("v2")], [gear("pa", volume=5.0)])
     first = runs_of(tour)
     plan, matrix = show_plan(), _transport_matrix(tour)
-    cars = [own_car(crew[0], tour.rules.mileage_rate)]
+    cars = [own_car(replace(crew[0], own_car=True), tour.rules.mileage_rate)]
     parked = {v.id: v.depot.id for v in [*tour.vehicles, *cars]}
     drivers = {r.vehicle_id: r.driver_id for r in first.runs}
     fleet = [v for v in [*tour.vehicles, *cars] if v.id in drivers]
@@ -317,12 +317,9 @@ def test_the_seed_lists_each_runs_moves_in_visit_order():
         boarded = [f"crew:{c}:out" for s in run.stops for c in s.board] + [f"gear:{g}" for s in run.stops
                                                                           for g in s.load_gear]
         assert sorted(set(seed[run.vehicle_id])) == sorted(boarded)
-        # Pickup then delivery; a driver aboard where the vehicle parked (an owner at home)
-        # is only set down.
-        start = {f"crew:{c}:out" for c in run.stops[0].board}
-        assert {rid: seed[run.vehicle_id].count(rid) for rid in boarded} == \
-            {rid: 1 if rid in start else 2 for rid in boarded}
-    assert {f"crew:{c}:out" for r in first.runs for c in r.stops[0].board} == {"crew:ann:out"}
+        # Pickup, then delivery: each van collects its driver at home first.
+        assert {rid: seed[run.vehicle_id].count(rid) for rid in boarded} == {rid: 2 for rid in boarded}
+        assert seed[run.vehicle_id][0] == f"crew:{run.driver_id}:out"
 
 
 # --- a driver who slept away from their vehicle reaches it in their own car ---
@@ -605,3 +602,46 @@ def test_own_car_and_mileage_rate_are_read_and_a_bad_value_names_its_cell(tiny_t
     with pytest.raises(TourDataError) as raised:
         load_tour(tiny_tour)
     assert any("crew.csv" in str(e) and "own_car" in str(e) for e in raised.value.errors)
+
+
+def test_gear_at_the_vehicles_parking_place_is_loaded_after_its_driver_boards():
+    # The van is parked where the gear is (the home base); its driver, who has no car,
+    # lives 20 km away: the van fetches her first, then loads.
+    pa = gear("pa", volume=2.0)
+    tour = two_venue_tour([person("ann", "B", lat=51.2)], [replace(van("v1"), depot=GENT)], [pa])
+    result = solve(tour, manifest_plan("v1", pa), FAST)
+    run = next(r for r in result.runs if r.day == D1)
+    places = [(s.place_id, s.board, s.load_gear) for s in run.stops]
+    assert places[:3] == [(HOME_ID, (), ()), ("home:ann", ("ann",), ()), (HOME_ID, (), ("pa",))]
+
+
+def test_a_vehicle_whose_driver_stays_elsewhere_does_not_move_and_says_why():
+    from dataclasses import replace as swap
+
+    from touring.model import Night, Stay, StayKind
+
+    pa = gear("pa", volume=2.0)
+    tour = two_venue_tour([person("ann", "B")], [van("v1")], [pa])
+    # Ann slept at the AB and sleeps there again: she goes nowhere on D1, the van is in Gent.
+    from datetime import datetime
+
+    from touring.model import CrewShift
+
+    nights = tuple(Night(d, "ab", "ab", (Stay("ann", StayKind.UNBOOKED),)) for d in (date(2026, 3, 9), D1))
+    rota = (CrewShift("ab", D1, DayKind.SHOW, datetime(2026, 3, 10, 14), datetime(2026, 3, 10, 23),
+                      (("technician", "ann"),), (("v1", "ann"),)),)
+    result = solve(tour, swap(manifest_plan("v1", pa), accommodation=nights, crew_shifts=rota), FAST)
+    assert [r for r in result.runs if r.day == D1] == []
+    lost = [u for u in result.unserved if u.day == D1]
+    assert lost and all(u.reason == "driver: ann, on duty to drive v1, stays at ab today while v1 is parked at "
+                        "depot:v1" for u in lost)
+
+
+def test_a_vehicle_does_not_run_without_its_driver():
+    # Ann lives in Amsterdam: she cannot be in Paris by the 06:00 call, the gear could.
+    tour = make_tour([person("ann", "B", lat=52.37)], [van("v1")], [gear("pa", volume=2.0)], load_in=time(6, 0))
+    result = runs_of(tour)
+    assert result.runs == ()
+    reasons = {u.subject: u.reason for u in result.unserved}
+    assert reasons["ann"].startswith("time: ")
+    assert reasons["pa"] == f"driver: ann, on duty to drive v1, cannot be taken along ({reasons['ann']})"
