@@ -55,8 +55,11 @@ next day. The steps of one day:
    where the vehicle is parked is aboard from the start; one who slept elsewhere drives
    their own car there when it is at hand (the car stays there, the vehicle leaves once
    they can be there: :func:`_reaches`), else the vehicle leaves where it parked and
-   collects them before anyone or anything else (``vrp.VehicleSpec.first``; a lift in
-   another vehicle is not modelled).
+   collects them before anyone or anything else (``vrp.VehicleSpec.first``), from at
+   most :data:`FETCH_LIMIT_S` away (a lift in another vehicle is not modelled). A fleet
+   vehicle whose driver is farther, or goes nowhere today and is elsewhere, or whose
+   driver's own move is not served, stays parked: what only it could carry is reported
+   with that reason (:func:`_stranded`, :func:`_driverless`).
    A vehicle whose run would carry nobody but its driver stays parked and frees the
    driver, who rides as a passenger, and the day is solved again (when no vehicle
    carries anyone else, the first one still takes its driver).
@@ -398,15 +401,34 @@ def _slept(tour: Tour, plan: Plan, k: int) -> dict[str, str]:
     return {c.id: _bed(tour, c, last_night, before) for c in tour.crew}
 
 
-def _stranded(moves: list[_Move], drivers: Mapping[str, str], fleet_ids: set[str], parked: Mapping[str, str],
-              slept: Mapping[str, str]) -> dict[str, str]:
-    """Fleet vehicle -> why it cannot move today: its driver goes nowhere today and is
-    not where it is parked (the vehicle would drive without them)."""
-    moving = {m.subject for m in moves if not m.is_gear}
-    return {vid: f"driver: {cid}, on duty to drive {vid}, stays at {slept.get(cid, '?')} today while {vid} "
-                 f"is parked at {parked[vid]}"
-            for vid, cid in drivers.items()
-            if vid in fleet_ids and cid not in moving and slept.get(cid) != parked[vid]}
+FETCH_LIMIT_S = 30 * 60
+"""A fleet vehicle may drive empty to collect its driver (who has no car at hand) from at
+most this far; farther, it would cross the country driverless, so it stays parked."""
+
+
+def _stranded(tour: Tour, matrix: TravelMatrix, moves: list[_Move], drivers: Mapping[str, str],
+              fleet_ids: set[str], parked: Mapping[str, str], slept: Mapping[str, str]) -> dict[str, str]:
+    """Fleet vehicle -> why it cannot move today: its driver goes nowhere today and is not
+    where it is parked, or starts farther than :data:`FETCH_LIMIT_S` from it without
+    their own car there (the vehicle would drive without them)."""
+    stranded = {}
+    for vid, cid in drivers.items():
+        if vid not in fleet_ids:
+            continue
+        own = [m for m in moves if not m.is_gear and m.subject == cid and not m.id.endswith(":back")]
+        if not own:
+            if slept.get(cid) != parked[vid]:
+                stranded[vid] = (f"driver: {cid}, on duty to drive {vid}, stays at {slept.get(cid, '?')} today "
+                                 f"while {vid} is parked at {parked[vid]}")
+            continue
+        car = f"{OWN_CAR_PREFIX}{cid}"
+        if tour.crew_by_id[cid].own_car and parked.get(car) == own[0].origin:
+            continue  # they drive their own car there (see _reaches)
+        minutes = matrix.minutes[matrix.index(own[0].origin)][matrix.index(parked[vid])]
+        if minutes_to_seconds(minutes) > FETCH_LIMIT_S:
+            stranded[vid] = (f"driver: {cid}, on duty to drive {vid}, starts at {own[0].origin}, {minutes} min "
+                             f"from {vid} parked at {parked[vid]}")
+    return stranded
 
 
 def _default_call(tour: Tour, pday: PlanDay) -> int:
@@ -1047,7 +1069,7 @@ def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move],
     parking every fleet vehicle that would carry only its driver; returns the day, its
     result and the fleet drivers kept."""
     fleet_ids = {v.id for v in fleet}
-    stranded = _stranded(moves, drivers, fleet_ids, parked, slept)
+    stranded = _stranded(tour, matrix, moves, drivers, fleet_ids, parked, slept)
     drivers = {vid: cid for vid, cid in drivers.items() if vid not in stranded}
     while True:
         owners = _cars_today(tour, moves, parked, drivers)

@@ -637,11 +637,11 @@ def test_a_vehicle_whose_driver_stays_elsewhere_does_not_move_and_says_why():
                         "depot:v1" for u in lost)
 
 
-def test_a_vehicle_does_not_run_without_its_driver():
-    # Ann lives in Amsterdam: she cannot be in Paris by the 06:00 call, the gear could.
-    tour = make_tour([person("ann", "B", lat=52.37)], [van("v1")], [gear("pa", volume=2.0)], load_in=time(6, 0))
+def test_a_van_does_not_cross_the_country_empty_to_fetch_its_driver():
+    # Ann lives in Amsterdam, 140 min from the van in Gent, and has no car.
+    tour = make_tour([person("ann", "B", lat=52.37)], [van("v1")], [gear("pa", volume=2.0)])
     result = runs_of(tour)
     assert result.runs == ()
     reasons = {u.subject: u.reason for u in result.unserved}
-    assert reasons["ann"].startswith("time: ")
-    assert reasons["pa"] == f"driver: ann, on duty to drive v1, cannot be taken along ({reasons['ann']})"
+    assert reasons == {who: "driver: ann, on duty to drive v1, starts at home:ann, 140 min from v1 parked at "
+                            "depot:v1" for who in ("ann", "pa")}
