@@ -31,6 +31,16 @@ The model, one boolean per crew member and role place of a shift:
   work out inside a role whose people are not the busiest overall (the actors when the
   only technician works every shift).
 
+Drivers: on the days a leg's gear moves (loaded at the venue after the last show there,
+:func:`load_out_day`, and delivered by the first call at the next, :func:`arrival_day`),
+each fleet vehicle the loading plan (``plan.loads``) uses on that leg needs a driver on
+duty: one more place in that day's shift, role ``driver:VEHICLE_ID`` (reported
+in ``CrewShift.drivers``, and as that role when unfilled), which any
+available crew member whose licence covers the vehicle's (``licence_covers``) may take.
+A driver may also hold one of the show's roles that day (they drive in the morning and
+work at the venue), but not two driver places. The shift's times and rest stay those of
+the venue; the driving itself is the transport runs' business (:mod:`solvers.transport`).
+
 An unfilled place is reported with its show, day and role and why each crew member could
 not take it, e.g. "no technician for `ab-brussels` on 2026-03-10: tom is unavailable, ann
 lacks the role".
@@ -48,7 +58,9 @@ from ortools.sat.python import cp_model
 from solvers.cpsat import STATUS, CpSatParams, figures, make_solver
 
 from solvers.units import MINUTES_PER_HOUR, SECONDS_PER_MINUTE
-from touring.model import CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole
+from touring.model import (
+    HOME_ID, CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole, VehicleLoad, licence_covers,
+)
 
 DEFAULT_LOAD_IN = time(14, 0)
 """A venue without a load-in time is taken to load in at 14:00 (as the scheduler does)."""
@@ -61,6 +73,17 @@ MIN_REST_MINUTES = 11 * MINUTES_PER_HOUR
 """Daily rest between two shifts of one person (EU directive 2003/88/EC, article 3)."""
 TECHNICAL_WORDS = ("tech", "engineer", "lighting", "sound", "rigg", "stage", "carpent", "crew", "backline")
 """A role whose name contains one of these (any case) works set-up days."""
+DRIVER_PREFIX = "driver:"
+"""The role of the driver of a fleet vehicle is ``driver:VEHICLE_ID``."""
+
+
+def driver_role(vehicle_id: str) -> str:
+    return f"{DRIVER_PREFIX}{vehicle_id}"
+
+
+def driven_vehicle(role: str) -> str | None:
+    """The vehicle a ``driver:VEHICLE_ID`` role drives, else ``None``."""
+    return role[len(DRIVER_PREFIX):] if role.startswith(DRIVER_PREFIX) else None
 
 
 @dataclass(frozen=True)
@@ -135,8 +158,41 @@ def _utc_minutes(local: datetime, zone: str) -> int:
     return int(aware.astimezone(timezone.utc).timestamp()) // SECONDS_PER_MINUTE
 
 
+def arrival_day(plan: Plan, load: VehicleLoad) -> date | None:
+    """The day a leg's gear must be at its venue: the first show or set-up day there on or
+    after the leg starts; the leg's first day for the drive home."""
+    if load.to_id == HOME_ID:
+        return load.day
+    return next((d.day for d in plan.days if d.day >= load.day and d.place_id == load.to_id
+                 and d.kind in (DayKind.SHOW, DayKind.SETUP)), None)
+
+
+def load_out_day(plan: Plan, load: VehicleLoad) -> date | None:
+    """The day a leg's gear is loaded at its venue after the curfew and stays in the vehicle
+    overnight: the last show or set-up day there before the leg starts (``None`` from the
+    home base, where it is loaded on the day it leaves)."""
+    if load.from_id == HOME_ID:
+        return None
+    return max((d.day for d in plan.days if d.day <= load.day and d.place_id == load.from_id
+                and d.kind in (DayKind.SHOW, DayKind.SETUP)), default=None)
+
+
+def fleet_days(tour: Tour, plan: Plan) -> dict[date, tuple[str, ...]]:
+    """Day -> the fleet vehicles that move gear that day (``plan.loads``): loaded at a
+    venue after the curfew, or delivered to the next venue."""
+    needed: dict[date, set[str]] = {}
+    for load in plan.loads:
+        if load.vehicle_id not in tour.vehicle_by_id:
+            continue
+        for day in (load_out_day(plan, load), arrival_day(plan, load)):
+            if day is not None:
+                needed.setdefault(day, set()).add(load.vehicle_id)
+    return {day: tuple(v.id for v in tour.vehicles if v.id in ids) for day, ids in needed.items()}
+
+
 def _shifts(tour: Tour, plan: Plan, params: CrewParams) -> list[_Shift]:
     shifts = []
+    wheels = fleet_days(tour, plan)
     for day in plan.days:
         if day.kind not in (DayKind.SHOW, DayKind.SETUP) or day.show_id is None:
             continue
@@ -148,6 +204,7 @@ def _shifts(tour: Tour, plan: Plan, params: CrewParams) -> list[_Shift]:
         else:
             begin, finish = SETUP_START, SETUP_END
             roles = tuple(r for r in roles if params.is_setup_role(r))
+        roles += tuple(driver_role(v) for v in wheels.get(day.day, ()))
         if not roles:
             continue
         start = datetime.combine(day.day, begin)
@@ -175,8 +232,16 @@ def _rest_conflicts(shifts: list[_Shift]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _can_hold(member: CrewMember, shift: _Shift, role: str, max_minutes: int) -> bool:
-    return role in member.roles and member.is_available(shift.day) and shift.minutes <= max_minutes
+def _holds(tour: Tour, member: CrewMember, role: str) -> bool:
+    """Whether the member holds the role: a show role by name, a driver place by licence."""
+    vehicle = driven_vehicle(role)
+    if vehicle is not None:
+        return licence_covers(member.licences, tour.vehicle_by_id[vehicle].licence)
+    return role in member.roles
+
+
+def _can_hold(tour: Tour, member: CrewMember, shift: _Shift, role: str, max_minutes: int) -> bool:
+    return _holds(tour, member, role) and member.is_available(shift.day) and shift.minutes <= max_minutes
 
 
 # --- the CP-SAT model ---------------------------------------------------------------
@@ -204,7 +269,7 @@ def _add_places(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], max_m
         for place, role in enumerate(shift.roles):
             takers = []
             for member in tour.crew:
-                if _can_hold(member, shift, role, max_minutes):
+                if _can_hold(tour, member, shift, role, max_minutes):
                     lit = x[member.id, shift.index, place] = model.new_bool_var(
                         f"x[{member.id},{shift.show_id},{shift.day},{shift.kind.value},{role}#{place}]")
                     takers.append(lit)
@@ -220,15 +285,20 @@ def _add_places(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], max_m
 
 def _add_one_place_per_shift(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], x: dict,
                              works: dict) -> None:
-    """No one holds two roles at once; ``works`` says who works the shift."""
+    """No one holds two show roles or two driver places at once; ``works`` says who works
+    the shift."""
     for shift in shifts:
         for member in tour.crew:
-            held = [x[key] for place in range(len(shift.roles))
-                    if (key := (member.id, shift.index, place)) in x]
-            if held:
+            keys = [(member.id, shift.index, place) for place in range(len(shift.roles))
+                    if (member.id, shift.index, place) in x]
+            if keys:
+                roles = [x[key] for key in keys if driven_vehicle(shift.roles[key[2]]) is None]
+                wheels = [x[key] for key in keys if driven_vehicle(shift.roles[key[2]]) is not None]
+                model.add(sum(roles) <= 1)
+                model.add(sum(wheels) <= 1)
                 lit = works[member.id, shift.index] = model.new_bool_var(
                     f"works[{member.id},{shift.show_id},{shift.day},{shift.kind.value}]")
-                model.add(sum(held) == lit)
+                model.add_max_equality(lit, [x[key] for key in keys])
 
 
 def _add_rest(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], works: dict) -> None:
@@ -261,7 +331,7 @@ def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
             model.add(most >= sum(worked[member.id]))
     most_in_role = []
     for role in sorted({r for shift in shifts for r in shift.roles}):
-        holders = [m.id for m in tour.crew if role in m.roles and worked[m.id]]
+        holders = [m.id for m in tour.crew if _holds(tour, m, role) and worked[m.id]]
         if not holders:
             continue
         busiest = model.new_int_var(0, len(shifts), f"most_shifts[{role}]")
@@ -297,11 +367,12 @@ def _reason(tour: Tour, shift: _Shift, place: int, shifts: list[_Shift], chosen:
     if shift.minutes > max_minutes:
         return (f"the shift {shift.start:%H:%M}–{shift.end:%H:%M} lasts {_hours(shift.minutes)}, over the "
                 f"{_hours(max_minutes)} a day the rules allow")
-    holders = [m for m in tour.crew if role in m.roles]
-    others = [m.id for m in tour.crew if role not in m.roles]
+    holders = [m for m in tour.crew if _holds(tour, m, role)]
+    others = [m.id for m in tour.crew if not _holds(tour, m, role)]
     clauses = []
     for member in holders:
-        here = [shift.roles[p] for p, crew_id in chosen[shift.index].items() if crew_id == member.id]
+        here = [shift.roles[p] for p, crew_id in chosen[shift.index].items() if crew_id == member.id
+                and (driven_vehicle(shift.roles[p]) is None) == (driven_vehicle(role) is None)]
         if not member.is_available(shift.day):
             clauses.append(f"{member.id} is unavailable")
         elif here:
@@ -318,10 +389,12 @@ def _reason(tour: Tour, shift: _Shift, place: int, shifts: list[_Shift], chosen:
                                f"{_hours(MIN_REST_MINUTES)} rest")
             else:
                 clauses.append(f"{member.id} is free but the solver stopped before using them")
+    vehicle = driven_vehicle(role)
+    lacking = f"licence {tour.vehicle_by_id[vehicle].licence}" if vehicle is not None else "the role"
     if not holders:
-        clauses.append("nobody in the crew holds the role")
+        clauses.append(f"nobody in the crew holds {lacking}")
     elif others:
-        clauses.append(f"{_names(others)} {'lacks' if len(others) == 1 else 'lack'} the role")
+        clauses.append(f"{_names(others)} {'lacks' if len(others) == 1 else 'lack'} {lacking}")
     return ", ".join(clauses)
 
 
@@ -361,8 +434,10 @@ def solve(tour: Tour, plan: Plan, params: CrewParams = CrewParams()) -> CrewResu
     result_shifts, unfilled = [], []
     for shift in shifts:
         taken = chosen[shift.index]
+        places = [(role, taken.get(place)) for place, role in enumerate(shift.roles)]
         result_shifts.append(CrewShift(shift.show_id, shift.day, shift.kind, shift.start, shift.end,
-                                       tuple((role, taken.get(place)) for place, role in enumerate(shift.roles))))
+                                       tuple((r, c) for r, c in places if driven_vehicle(r) is None),
+                                       tuple((driven_vehicle(r), c) for r, c in places if driven_vehicle(r))))
         for place, role in enumerate(shift.roles):
             if place not in taken:
                 unfilled.append(UnfilledRole(shift.show_id, shift.day, shift.kind, role,

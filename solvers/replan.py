@@ -40,9 +40,10 @@ lexicographically in the loading model, right after gear left behind
 Runs: the transport solver plans all days with one fleet, so when vehicles are out or
 hired on some days each distinct fleet is solved on the days up to its last day and each
 day takes the runs of its own fleet (vehicle positions are carried within a solve, not
-across the seam). Runs before ``today`` are the plan in force's. Whom a run carries is
-not yet a stability term (the transport solver has no hint of the previous runs here):
-ride changes are reported per person, not minimised.
+across the seam). Runs before ``today`` are the plan in force's. The plan in force's runs
+seed each day's routing search (initial routes, where they still fit), so a day the
+events do not touch gets its runs back; whom a run carries is not a term of the routing
+objective, so ride changes on touched days are reported per person, not minimised.
 """
 
 from __future__ import annotations
@@ -461,7 +462,7 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
         # Days after this fleet's last one need no solving; the earlier ones carry positions.
         part = replace(plan, days=plan.days[:max(indices) + 1])
         solved = add_transport(replace(tour, vehicles=tuple(v for v in tour.vehicles if v.id in fleet)), part,
-                               matrix, params)
+                               matrix, params, previous_runs=tuple(r for r in previous.runs if r.vehicle_id in fleet))
         runs += [r for r in solved.runs if r.day in days and r.day >= today]
         unserved += [u for u in solved.unserved_transport if u.day in days and u.day >= today]
         reports.append(solved.transport_report)

@@ -14,10 +14,17 @@ next day. The steps of one day:
    - where someone sleeps comes from ``plan.accommodation`` (home, hotel, the
      nightliner's next place, or the tour's place when unbooked); without it, the tour's
      place of that night (the crew member's own home when the tour is at its base);
-   - gear: on the day the tour arrives at a venue, every equipment item needed at that
-     venue's show (``Equipment.needed_at``) goes, all its units together, from the
-     previous venue (or the tour's home base, where the gear is kept) to the venue,
-     unloaded by the call time.
+   - gear, from the loading plan's manifests (``plan.loads``) when the plan has them:
+     each vehicle's lines of a leg, pinned to that vehicle (:func:`_hauls`). At a venue
+     they are loaded after the curfew (``load_out``, else the curfew) of the last show
+     or set-up day there, stay aboard where the vehicle parks overnight (its room is
+     reduced by them on the days between) and are unloaded by the first call at the
+     next venue; from the home base they are loaded on the day itself; the drive home
+     goes right after the last show. Rental lines are loaded at their supplier on their
+     pick-up leg and set down there on their return leg (``plan.equipment_moves``).
+     Without manifests, on the day the tour arrives at a venue every item needed there
+     (``Equipment.needed_at``) goes, all its units together, from the previous venue (or
+     the home base) to the venue, in any vehicle, unloaded by the call time.
 
 2. **service times** (defaults): a person boards or alights in
    :data:`BOARDING_S` (2 min); an item loads and unloads in :data:`GEAR_BASE_S` (10 min)
@@ -29,30 +36,51 @@ next day. The steps of one day:
    at its base). Capacities are three separate dimensions: seats (minus
    the driver's), volume in litres and payload in grams (:mod:`solvers.units`: an
    item's size rounds up, a limit down). Cost: ``cost_per_km`` per km and
-   ``cost_per_day`` when the vehicle is used.
+   ``cost_per_day`` when the vehicle is used. Own cars (``CrewMember.own_car``): an
+   owner who starts the day where their car is parked (at home, or where they took it)
+   and drives no fleet vehicle drives it, ``car:CREW_ID``: :data:`CAR_SEATS` seats,
+   :data:`CAR_VOLUME_M3`, :data:`CAR_PAYLOAD_KG`, ``rules.mileage_rate`` per km, no
+   fixed cost; it takes colleagues along and parks where its owner sleeps. A fleet
+   vehicle that carries only people is kept only when the day costs less with it than
+   without it.
 
-4. **drivers**: one per vehicle per day, pre-assigned greedily before solving. Vehicles
-   needing the rarest licence choose first; each takes, among that day's party, the
-   holder of a covering licence (:func:`licence_covers`) with the fewest driving
-   seconds so far (crew order breaks ties). A vehicle nobody can drive is left out, and
-   requests only it could carry are reported with that reason. The driver's seat is
-   taken off the vehicle's seats; the driver's own move is a request pinned to their
-   vehicle (a capacity ``driver@VEHICLE`` only that vehicle has), so the vehicle leaves
-   where it parked, collects its driver where they slept and takes them where they go.
+4. **drivers**: one per vehicle per day, pre-assigned before solving: the crew rota's
+   ``driver:VEHICLE_ID`` place when it names one (on the days gear moves), else
+   greedily: vehicles needing the rarest licence choose first; each takes, among that
+   day's party, the holder of a covering licence (:func:`licence_covers`), crew without
+   an own car first, then the fewest driving seconds so far (crew order breaks ties). A
+   vehicle nobody can drive is left out, and requests only it could carry are reported
+   with that reason. The driver's seat is taken off the vehicle's seats; the driver's
+   own moves are pinned to their vehicle (``vrp.Request.vehicles``). A driver who slept
+   where the vehicle is parked is aboard from the start; one who slept elsewhere drives
+   their own car there when it is at hand (the car stays there, the vehicle leaves once
+   they can be there: :func:`_reaches`), else the vehicle leaves where it parked and
+   collects them before anyone or anything else (``vrp.VehicleSpec.first``), from at
+   most :data:`FETCH_LIMIT_S` away (a lift in another vehicle is not modelled). A fleet
+   vehicle whose driver is farther, or goes nowhere today and is elsewhere, or whose
+   driver's own move is not served, stays parked: what only it could carry is reported
+   with that reason (:func:`_stranded`, :func:`_driverless`).
    A vehicle whose run would carry nobody but its driver stays parked and frees the
    driver, who rides as a passenger, and the day is solved again (when no vehicle
    carries anyone else, the first one still takes its driver).
 
-5. **driver hours** (``rules.driver_hours``), on the vehicle through the core:
-   ``eu``: 9 h driving a day and a 45 min break after at most 4 h 30 (EU 561/2006
-   art. 6 and 7); ``us``: 11 h driving a day and a 30 min break after at most 8 h
-   (FMCSA 395.3); ``none``: no rule. The core measures the span between breaks on
-   elapsed route time, so it is stricter than the regulations, never looser. Each day
-   is first solved without break intervals; when every route's own waits (a wait at a
-   venue of at least the break) already keep the rule by that measure, that solution
-   stands, else the day is solved again with the rule in the model
-   (:func:`_solve_day`). The US 14 h on-duty window is *not* modelled (the core has no
-   route-span limit yet).
+5. **driver hours** (``rules.driver_hours``), on the vehicle through the core. Within a
+   day: ``eu`` a 45 min break after at most 4 h 30 of driving (EU 561/2006 art. 7);
+   ``us`` a 30 min break after at most 8 h (FMCSA 395.3). Across days, from each
+   driver's earlier days in fleet vehicles (:func:`duty_limits`): ``eu`` 9 h of driving
+   a day, 10 h at most twice per ISO week, at most what is left of 56 h a week and 90 h
+   over two weeks, and 11 h of daily rest after the last run (9 h at most three times a
+   week); ``us`` 11 h of driving
+   within a 14 h run (``VehicleSpec.max_span``) and 10 h off duty after the last run.
+   A run that ends after midnight keeps its vehicle busy into the next day, and its
+   driver resting (:func:`_bounds`); moves that cannot wait so long are reported with
+   that reason. Own cars (private driving, outside these regulations) keep only the
+   daily limit. ``none``: no rule. Each day is first solved without
+   break intervals; when every route's own waits (a wait at a venue of at least the
+   break) already keep the rule, measured on driving time as the regulation does
+   (:func:`_keeps_breaks`), that solution stands, else the day is solved again with
+   the rule in the model (:func:`_solve_day`), where the core measures the span
+   between breaks on elapsed route time: stricter than the regulation, never looser.
 
 Times are seconds after local midnight of the day at the tour's place of that night;
 a day's run is taken to stay in one time zone. Unserved requests carry a reason in the
@@ -65,17 +93,17 @@ from __future__ import annotations
 import time as _time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from solvers import vrp
-from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START
+from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START, arrival_day, load_out_day
 from solvers.travel import TravelMatrix, travel_matrix
 from solvers.units import (
     METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
 )
 from touring.model import (
-    DEFAULT_SPEEDS_KMH, HOME_ID, CrewMember, DayKind, DriverHours, Equipment, Night, Plan, PlanDay, RunStop,
-    StayKind, Tour, TransportRun, UnservedRequest, Vehicle,
+    DEFAULT_SPEEDS_KMH, HOME_ID, LICENCE_COVERS, OWN_CAR_PREFIX, CrewMember, DayKind, DriverHours, Equipment, Night, Plan, PlanDay, RunStop,
+    StayKind, Tour, TransportRun, UnservedRequest, Vehicle, VehicleKind, licence_covers,
 )
 
 SEATS = "seats"
@@ -92,34 +120,16 @@ EARLIEST_BEFORE_CALL_S = 3 * 3600
 """Nobody (and no gear) is picked up more than the direct drive plus 3 h before the call."""
 TRAVEL_DAY_START = time(8, 0)
 """On a travel day nobody is picked up before 08:00."""
+CAR_SEATS = 4
+CAR_VOLUME_M3 = 0.4
+CAR_PAYLOAD_KG = 300.0
+"""A crew member's own car: 4 seats with the driver's, a boot of about 400 litres and
+300 kg of payload (a common family car); no fixed cost, ``rules.mileage_rate`` per km."""
 _DAY_END_S = 32 * 3600  # runs may last until 08:00 the next morning (late curfews)
 # Cost unit: cents per km times metres, i.e. 1/1000 cent; fixed costs and penalties are
 # scaled to it so that the objective adds like with like.
 _COST_SCALE = METRES_PER_KM
 _PENALTY = 10**7 * _COST_SCALE  # 100 000 in the tour's currency: serve whatever can be served
-
-LICENCE_COVERS: Mapping[str, frozenset[str]] = {
-    "B": frozenset({"B"}),
-    "BE": frozenset({"BE", "B"}),
-    "C1": frozenset({"C1", "B"}),
-    "C1E": frozenset({"C1E", "C1", "BE", "B"}),
-    "C": frozenset({"C", "C1", "B"}),
-    "CE": frozenset({"CE", "C", "C1E", "C1", "BE", "B"}),
-    "D1": frozenset({"D1", "B"}),
-    "D1E": frozenset({"D1E", "D1", "BE", "B"}),
-    "D": frozenset({"D", "D1", "B"}),
-    "DE": frozenset({"DE", "D", "D1E", "D1", "BE", "B"}),
-}
-"""EU licence categories (directive 2006/126/EC) and the ones each covers: C covers C1,
-CE covers C, C1E, C1 and BE; D likewise over D1; every category covers B (it requires
-it). An unknown class covers only itself."""
-
-
-def licence_covers(held: frozenset[str] | set[str], needed: str) -> bool:
-    """Whether a set of held licence classes allows driving a vehicle of class ``needed``."""
-    needed = needed.upper()
-    return any(needed in LICENCE_COVERS.get(h.upper(), frozenset({h.upper()})) for h in held)
-
 
 def _rarity(licence: str) -> int:
     """How many classes cover ``licence``: fewer means rarer holders, who choose first."""
@@ -198,6 +208,15 @@ class _Move:
     seats: int = 0
     litres: int = 0
     grams: int = 0
+    items: tuple[str, ...] = ()  # a manifest's equipment ids (gear from plan.loads)
+    vehicle: str | None = None  # the only vehicle that may carry it (the loading plan's)
+    aboard: bool = False  # loaded before the run starts: only delivered
+    stays: bool = False  # loaded after the curfew and kept aboard where the vehicle parks
+    avoid: str | None = None  # the fleet vehicle a driver reaches with this move (in their car)
+
+    @property
+    def gear(self) -> tuple[str, ...]:
+        return self.items or ((self.subject,) if self.is_gear else ())
 
 
 def _bed(tour: Tour, member: CrewMember, night: Night | None, place_id: str) -> str:
@@ -265,7 +284,7 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
             if sleeps != venue:
                 moves.append(_Move(f"crew:{cid}:back", cid, False, venue, sleeps, end, _DAY_END_S,
                                    BOARDING_S, seats=1))
-        if before != venue:
+        if before != venue and not plan.loads:
             origin = before if before in tour.venue_by_id else HOME_ID
             first_call = min((c for c, _ in duty.values()), default=_default_call(tour, pday))
             for item in tour.equipment:
@@ -289,6 +308,129 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
     return moves
 
 
+@dataclass(frozen=True)
+class _Haul:
+    """One vehicle's share of a leg's gear (``plan.loads``) between two places."""
+
+    key: str
+    vehicle: str
+    items: tuple[str, ...]
+    origin: str  # the previous venue, the home base, or the supplier of rental gear picked up
+    destination: str  # the next venue, the home base, or the supplier of rental gear returned
+    load_out: date | None  # loaded that night after the curfew, kept aboard; None: loaded on ``day``
+    day: date  # delivered that day
+    litres: int
+    grams: int
+    service: int
+
+
+def _hauls(tour: Tour, plan: Plan) -> list[_Haul]:
+    """The loading plan's manifests as moves: each vehicle's lines of a leg, grouped by where
+    they are loaded and unloaded (rental gear at its supplier on its pick-up and return legs)."""
+    items = {e.id: e for e in tour.equipment}
+    rental = {(m.leg, m.equipment_id, m.kind): m.supplier_id for m in plan.equipment_moves}
+    hauls = []
+    for load in plan.loads:
+        groups: dict[tuple[str, str], list] = {}
+        for line in load.lines:
+            origin = rental.get((load.leg, line.equipment_id, "pickup"), load.from_id)
+            destination = rental.get((load.leg, line.equipment_id, "return"), load.to_id)
+            groups.setdefault((origin, destination), []).append(line)
+        out, arrive = load_out_day(plan, load), arrival_day(plan, load)
+        for (origin, destination), lines in groups.items():
+            load_out = out if origin == load.from_id else None
+            day = arrive
+            if load.to_id == HOME_ID and load_out is not None:
+                day = load_out  # the drive home right after the last show
+            if day is None:
+                continue
+            ids = tuple(line.equipment_id for line in lines)
+            hauls.append(_Haul(
+                f"{load.leg}:{load.vehicle_id}:{origin}>{destination}", load.vehicle_id, ids, origin, destination, load_out, day,
+                sum(litres_up(items[i].volume_m3) * line.units for i, line in zip(ids, lines)),
+                sum(grams_up(items[i].weight_kg) * line.units for i, line in zip(ids, lines)),
+                GEAR_BASE_S + int(round(GEAR_PER_M3_S * sum(line.volume_m3 for line in lines)))))
+    return hauls
+
+
+def _after_curfew(tour: Tour, venue_id: str) -> int:
+    """Seconds of the day when gear may be loaded at a venue: its load-out, else its curfew."""
+    venue = tour.venue_by_id.get(venue_id)
+    at = (venue.load_out or venue.curfew) if venue is not None else None
+    at = at or DEFAULT_CURFEW
+    seconds = at.hour * 3600 + at.minute * 60
+    return seconds + 24 * 3600 if seconds < 12 * 3600 else seconds
+
+
+def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: list[_Haul],
+                aboard: set[str]) -> list[_Move]:
+    """The day's gear moves from the manifests: loaded after the curfew and kept aboard, or
+    delivered (from aboard, or loaded on the way) by the first call at the next venue."""
+    def drive(a: str, b: str) -> int:
+        return minutes_to_seconds(matrix.minutes[matrix.index(a)][matrix.index(b)])
+
+    pday = plan.days[k]
+    moves = []
+    for h in hauls:
+        gear = dict(subject=h.items[0], is_gear=True, service=h.service, litres=h.litres, grams=h.grams,
+                    items=h.items, vehicle=h.vehicle)
+        if h.load_out == pday.day and h.day != pday.day:
+            moves.append(_Move(f"gear:{h.key}:out", origin=h.origin, destination=h.origin,
+                               earliest=_after_curfew(tour, h.origin), latest=_DAY_END_S, stays=True, **gear))
+        elif h.day == pday.day:
+            if h.destination in tour.venue_by_id and pday.show_id is not None and h.destination == pday.place_id:
+                duty = _duty(tour, plan, pday)
+                latest = min((c for c, _ in duty.values()), default=_default_call(tour, pday)) - h.service
+            else:
+                latest = _DAY_END_S  # the home base or a supplier: any time that day
+            if h.key in aboard:
+                moves.append(_Move(f"gear:{h.key}", origin=h.destination, destination=h.destination,
+                                   earliest=0, latest=latest, aboard=True, **gear))
+            else:
+                earliest = _after_curfew(tour, h.origin) if h.load_out == pday.day else \
+                    _earliest(latest, h.service, drive(h.origin, h.destination))
+                moves.append(_Move(f"gear:{h.key}", origin=h.origin, destination=h.destination,
+                                   earliest=earliest, latest=latest, **gear))
+    return moves
+
+
+def _slept(tour: Tour, plan: Plan, k: int) -> dict[str, str]:
+    """Where each crew member slept the night before day ``k`` (as :func:`_moves` has it)."""
+    before = plan.days[k - 1].place_id if k > 0 else HOME_ID
+    last_night = next((n for n in plan.accommodation if n.day == plan.days[k].day - timedelta(days=1)), None)
+    return {c.id: _bed(tour, c, last_night, before) for c in tour.crew}
+
+
+FETCH_LIMIT_S = 30 * 60
+"""A fleet vehicle may drive empty to collect its driver (who has no car at hand) from at
+most this far; farther, it would cross the country driverless, so it stays parked."""
+
+
+def _stranded(tour: Tour, matrix: TravelMatrix, moves: list[_Move], drivers: Mapping[str, str],
+              fleet_ids: set[str], parked: Mapping[str, str], slept: Mapping[str, str]) -> dict[str, str]:
+    """Fleet vehicle -> why it cannot move today: its driver goes nowhere today and is not
+    where it is parked, or starts farther than :data:`FETCH_LIMIT_S` from it without
+    their own car there (the vehicle would drive without them)."""
+    stranded = {}
+    for vid, cid in drivers.items():
+        if vid not in fleet_ids:
+            continue
+        own = [m for m in moves if not m.is_gear and m.subject == cid and not m.id.endswith(":back")]
+        if not own:
+            if slept.get(cid) != parked[vid]:
+                stranded[vid] = (f"driver: {cid}, on duty to drive {vid}, stays at {slept.get(cid, '?')} today "
+                                 f"while {vid} is parked at {parked[vid]}")
+            continue
+        car = f"{OWN_CAR_PREFIX}{cid}"
+        if tour.crew_by_id[cid].own_car and parked.get(car) == own[0].origin:
+            continue  # they drive their own car there (see _reaches)
+        minutes = matrix.minutes[matrix.index(own[0].origin)][matrix.index(parked[vid])]
+        if minutes_to_seconds(minutes) > FETCH_LIMIT_S:
+            stranded[vid] = (f"driver: {cid}, on duty to drive {vid}, starts at {own[0].origin}, {minutes} min "
+                             f"from {vid} parked at {parked[vid]}")
+    return stranded
+
+
 def _default_call(tour: Tour, pday: PlanDay) -> int:
     venue = tour.venue_by_id[tour.show_by_id[pday.show_id].venue_id]
     call = SETUP_START if pday.kind is DayKind.SETUP else venue.load_in or DEFAULT_LOAD_IN
@@ -300,29 +442,196 @@ def _default_call(tour: Tour, pday: PlanDay) -> int:
 # --------------------------------------------------------------------------- #
 
 
-def _assign_drivers(tour: Tour, party: list[str], fleet: list[Vehicle],
-                    driven: Mapping[str, int]) -> dict[str, str]:
-    """Vehicle id -> driver id; rarest licence first, fewest driving seconds so far."""
+def own_car(member: CrewMember, rate: float) -> Vehicle:
+    """The crew member's own car as a vehicle of the day's routing problem (``car:ID``)."""
+    return Vehicle(f"{OWN_CAR_PREFIX}{member.id}", f"car of {member.name}", VehicleKind.CAR, CAR_SEATS, member.home,
+                   volume_m3=CAR_VOLUME_M3, payload_kg=CAR_PAYLOAD_KG, cost_per_km=rate, licence="B")
+
+
+def _cars_today(tour: Tour, moves: list[_Move], parked: Mapping[str, str],
+                drivers: Mapping[str, str]) -> dict[str, str]:
+    """Car id -> owner for the owners who start today where their car is parked (at home,
+    or where they took it yesterday) and do not drive a fleet vehicle."""
+    busy = set(drivers.values())
+    cars: dict[str, str] = {}
+    for m in moves:
+        member = tour.crew_by_id.get(m.subject) if not m.is_gear else None
+        if member is None or not member.own_car or member.id in busy:
+            continue
+        car = f"{OWN_CAR_PREFIX}{member.id}"
+        if car not in cars and m.origin == parked[car] and not m.id.endswith(":back"):
+            cars[car] = member.id
+    return cars
+
+
+LIFT_SLACK_S = 30 * 60
+"""A driver who slept away from their vehicle has this long, beyond the direct drive, to
+reach it (in their own car, or with a lift); the vehicle leaves once they can be there."""
+
+
+def _reaches(tour: Tour, matrix: TravelMatrix, moves: list[_Move], fleet_ids: set[str],
+             parked: Mapping[str, str], drivers: Mapping[str, str]
+             ) -> tuple[list[_Move], dict[str, str], dict[str, int]]:
+    """How each fleet driver who slept away from their vehicle gets to it: a move from
+    their bed to where it is parked, in their own car when that is at their bed (the car
+    stays there). A driver without a car at hand is still fetched by the vehicle itself
+    (lifts by another vehicle are not modelled). Returns those moves, the cars they take
+    (car id -> owner) and each such vehicle's earliest departure."""
+    reach, cars, starts = [], {}, {}
+    for vid, cid in drivers.items():
+        if vid not in fleet_ids:
+            continue
+        first = next((m for m in moves if not m.is_gear and m.subject == cid and not m.id.endswith(":back")), None)
+        if first is None or first.origin == parked[vid]:
+            continue
+        direct = minutes_to_seconds(matrix.minutes[matrix.index(first.origin)][matrix.index(parked[vid])])
+        car = f"{OWN_CAR_PREFIX}{cid}"
+        own = tour.crew_by_id[cid].own_car and parked.get(car) == first.origin
+        if not own:
+            continue  # no car at hand: the vehicle still fetches its driver (a lift is not modelled)
+        cars[car] = cid
+        starts[vid] = first.earliest + 2 * BOARDING_S + direct + LIFT_SLACK_S
+        reach.append(_Move(f"crew:{cid}:reach", cid, False, first.origin, parked[vid], first.earliest, starts[vid],
+                           BOARDING_S, vehicle=car, avoid=vid))
+    return reach, cars, starts
+
+
+def _rota_drivers(plan: Plan, pday: PlanDay) -> dict[str, str]:
+    """Vehicle id -> the driver the crew rota put on duty for it that day."""
+    return {vehicle: cid for shift in plan.crew_shifts if shift.day == pday.day for vehicle, cid in shift.drivers
+            if cid is not None}
+
+
+def _assign_drivers(tour: Tour, party: list[str], fleet: list[Vehicle], driven: Mapping[str, int],
+                    rota: Mapping[str, str] = {}) -> dict[str, str]:
+    """Vehicle id -> driver id: the rota's driver where it names one; else rarest licence
+    first, then crew without an own car (who would otherwise need a lift), fewest driving
+    seconds so far."""
     order = {c.id: k for k, c in enumerate(tour.crew)}
-    free = set(party)
-    drivers: dict[str, str] = {}
+    drivers = {vid: cid for vid, cid in rota.items() if any(v.id == vid for v in fleet)}
+    free = set(party) - set(drivers.values())
     for vehicle in sorted(fleet, key=lambda v: (_rarity(v.licence), v.id)):
+        if vehicle.id in drivers:
+            continue
         able = [cid for cid in free if licence_covers(tour.crew_by_id[cid].licences, vehicle.licence)]
         if able:
-            chosen = min(able, key=lambda cid: (driven.get(cid, 0), order[cid]))
+            chosen = min(able, key=lambda cid: (tour.crew_by_id[cid].own_car, driven.get(cid, 0), order[cid]))
             drivers[vehicle.id] = chosen
             free.discard(chosen)
     return drivers
 
 
 def _hours_rule(tour: Tour) -> tuple[int | None, vrp.BreakRule | None]:
-    """Daily driving limit and break rule in seconds for ``rules.driver_hours``."""
+    """Daily driving limit and break rule in seconds for ``rules.driver_hours`` (own cars;
+    fleet vehicles get their driver's :func:`duty_limits`)."""
     hours = tour.rules.driver_hours
     if hours is DriverHours.EU:
-        return 9 * 3600, vrp.BreakRule(270 * 60, 45 * 60)
+        return EU_DAILY_S, vrp.BreakRule(270 * 60, 45 * 60)
     if hours is DriverHours.US:
-        return 11 * 3600, vrp.BreakRule(8 * 3600, 30 * 60)
+        return US_DAILY_S, vrp.BreakRule(8 * 3600, 30 * 60)
     return None, None
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A driver's driving on one day in fleet vehicles: seconds driven, first departure
+    and last arrival (local date-times)."""
+
+    day: date
+    driving_s: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class DutyLimits:
+    """What a driver may do on a day given their past duties (:func:`duty_limits`)."""
+
+    max_driving_s: int | None  # None: no limit
+    rested_at: datetime | None  # no run before this; None: free
+    max_span_s: int | None  # longest run from leaving to parking; None: no limit
+
+
+HOUR_S = 3600
+EU_DAILY_S, EU_EXTENDED_S, EU_EXTENSIONS_PER_WEEK = 9 * HOUR_S, 10 * HOUR_S, 2
+EU_WEEK_S, EU_FORTNIGHT_S, EU_DAILY_REST_S = 56 * HOUR_S, 90 * HOUR_S, 11 * HOUR_S
+EU_REDUCED_REST_S, EU_REDUCTIONS_PER_WEEK = 9 * HOUR_S, 3
+"""EU 561/2006: 9 h driving a day, 10 h at most twice per ISO week (art. 6.1), 56 h a
+week (6.2), 90 h in two consecutive weeks (6.3), 11 h of daily rest (8.2), reduced to
+9 h at most three times between two weekly rests (8.4; taken here as per ISO week)."""
+US_DAILY_S, US_WINDOW_S, US_OFF_DUTY_S = 11 * HOUR_S, 14 * HOUR_S, 10 * HOUR_S
+"""FMCSA 395.3 (property-carrying): 11 h driving within a 14 h window after 10 h off duty."""
+
+
+def duty_limits(hours: DriverHours, past: Sequence[Duty], day: date) -> DutyLimits:
+    """The driving limit, end of rest and longest run for a driver on ``day``.
+
+    Parameters
+    ----------
+    hours : DriverHours
+        The tour's regime.
+    past : sequence of Duty
+        The driver's earlier days in fleet vehicles (days before ``day`` count).
+    day : date
+
+    Returns
+    -------
+    DutyLimits
+        ``eu``: 10 h when fewer than two days of this ISO week (Monday to Sunday) went
+        over 9 h, else 9 h, never more than what is left of 56 h this week and of 90 h
+        over this and last week; rest 11 h after the last run ends, or 9 h when fewer
+        than three rests of this ISO week were reduced so. ``us``: 11 h within
+        a 14 h run, 10 h off duty after the last. ``none``: no limit.
+    """
+    before = [p for p in past if p.day < day]
+    last = max((p.end for p in before), default=None)
+    if hours is DriverHours.EU:
+        year, week, _ = day.isocalendar()
+        monday = day - timedelta(days=day.weekday())
+        this_week = [p for p in before if p.day.isocalendar()[:2] == (year, week)]
+        last_week = [p for p in before if monday - timedelta(days=7) <= p.day < monday]
+        extended = sum(p.driving_s > EU_DAILY_S for p in this_week)
+        ordered = sorted(before, key=lambda p: p.start)
+        reduced = sum(b.start - a.end < timedelta(seconds=EU_DAILY_REST_S)
+                      for a, b in zip(ordered, ordered[1:]) if b.day.isocalendar()[:2] == (year, week))
+        rest = EU_REDUCED_REST_S if reduced < EU_REDUCTIONS_PER_WEEK else EU_DAILY_REST_S
+        daily = EU_EXTENDED_S if extended < EU_EXTENSIONS_PER_WEEK else EU_DAILY_S
+        week_s = sum(p.driving_s for p in this_week)
+        left = min(daily, EU_WEEK_S - week_s, EU_FORTNIGHT_S - week_s - sum(p.driving_s for p in last_week))
+        return DutyLimits(max(0, left), last + timedelta(seconds=rest) if last else None, None)
+    if hours is DriverHours.US:
+        return DutyLimits(US_DAILY_S, last + timedelta(seconds=US_OFF_DUTY_S) if last else None, US_WINDOW_S)
+    return DutyLimits(None, None, None)
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """A vehicle's limits on a day: its driver's driving, when it may leave and why."""
+
+    max_driving: int | None
+    leave: int  # seconds of the day
+    max_span: int | None
+    why: str  # what holds it back until ``leave``, for reasons
+
+
+def _bounds(tour: Tour, pday: PlanDay, drivers: Mapping[str, str], fleet_ids: set[str],
+            duties: Mapping[str, Sequence[Duty]], free: Mapping[str, datetime]) -> dict[str, _Bounds]:
+    """Per driven vehicle: a run ending after midnight keeps the vehicle busy into the day,
+    and a fleet vehicle's driver keeps the regime's limits (:func:`duty_limits`)."""
+    midnight = datetime.combine(pday.day, time())
+    daily, _ = _hours_rule(tour)
+    bounds = {}
+    for vid, cid in drivers.items():
+        leave, why = 0, ""
+        if vid in free and free[vid] > midnight:
+            leave, why = _seconds(pday.day, free[vid]), f"{vid} is on its previous run until {free[vid]:%H:%M}"
+        limits = duty_limits(tour.rules.driver_hours, duties.get(cid, ()), pday.day) if vid in fleet_ids \
+            else DutyLimits(daily, None, None)
+        if limits.rested_at is not None and limits.rested_at > midnight + timedelta(seconds=leave):
+            leave = _seconds(pday.day, limits.rested_at)
+            why = f"{cid} rests until {limits.rested_at:%H:%M} (daily rest after the last run)"
+        bounds[vid] = _Bounds(limits.max_driving_s, min(leave, _DAY_END_S), limits.max_span_s, why)
+    return bounds
 
 
 # --------------------------------------------------------------------------- #
@@ -335,11 +644,14 @@ def _fits(move: _Move, v: Vehicle) -> bool:
             and move.grams <= grams_down(v.payload_kg))
 
 
-def _capacity_reason(move: _Move, fleet: list[Vehicle], drivers: Mapping[str, str]) -> str | None:
+def _capacity_reason(move: _Move, fleet: list[Vehicle], drivers: Mapping[str, str],
+                     stranded: Mapping[str, str] = {}) -> str | None:
     driven = [v for v in fleet if v.id in drivers]
     if any(_fits(move, v) for v in driven):
         return None
     undriven = [v for v in fleet if v.id not in drivers and _fits(move, v)]
+    if undriven and all(v.id in stranded for v in undriven):
+        return stranded[undriven[0].id]  # their drivers cannot come along today
     if undriven:
         names = ", ".join(f"{v.id} (licence {v.licence})" for v in undriven)
         return f"licence: only {names} could carry it, and nobody on the road today may drive it"
@@ -381,24 +693,48 @@ class _Day:
     problem: vrp.Problem | None
     reasons: dict[str, str]
     drivers: dict[str, str]
+    vehicles: dict[str, Vehicle]
 
 
 def _parks(pday: PlanDay, vehicle: Vehicle, driver: str | None, moves: list[_Move]) -> str:
     """Where a vehicle parks tonight: where its driver sleeps (the driver takes it home or
     to the hotel), else the tour's place of the night (its depot at the home base)."""
-    beds = [m.destination for m in moves if not m.is_gear and m.subject == driver and not m.id.endswith(":out")]
+    reach = [m.destination for m in moves if m.vehicle == vehicle.id and m.id.endswith(":reach")]
+    if reach:
+        return reach[0]  # a car its owner left where they took over a fleet vehicle
+    beds = [m.destination for m in moves if not m.is_gear and m.subject == driver
+            and not m.id.endswith((":out", ":reach"))]
     if beds:
         return beds[-1]
     return vehicle.depot.id if pday.place_id == HOME_ID else pday.place_id
 
 
 def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move], fleet: list[Vehicle],
-               parked: Mapping[str, str], drivers: dict[str, str]) -> _Day:
+               parked: Mapping[str, str], drivers: dict[str, str],
+               held: Mapping[str, tuple[int, int]] = {}, starts: Mapping[str, int] = {},
+               bounds: Mapping[str, _Bounds] = {}, stranded: Mapping[str, str] = {}) -> _Day:
+    """The day's routing problem; ``held`` is the litres and grams of gear each vehicle
+    keeps aboard all day (for a later day), off its room; ``starts`` the earliest
+    departure of vehicles whose driver must first reach them (:func:`_reaches`);
+    ``stranded`` why a fleet vehicle left out cannot move."""
     drive_rule, break_rule = _hours_rule(tour)
-    driving = {cid: vid for vid, cid in drivers.items()}
+    reach_cars = {m.vehicle for m in moves if m.id.endswith(":reach") and m.vehicle}
+    driving = {cid: vid for vid, cid in drivers.items() if vid not in reach_cars}
+    reached = {m.subject for m in moves if m.id.endswith(":reach")}
     ends = {v.id: _parks(pday, v, drivers.get(v.id), moves) for v in fleet}
-    ids = sorted({parked[v.id] for v in fleet} | set(ends.values())
-                 | {p for m in moves for p in (m.origin, m.destination)})
+    driven = {v.id for v in fleet if v.id in drivers}
+
+    def where(m: _Move) -> tuple[str, str]:
+        """Where a move is loaded and unloaded today: gear kept aboard is loaded where the
+        vehicle parked and stays where it parks tonight."""
+        origin = parked.get(m.vehicle, m.origin) if m.aboard else m.origin
+        if not m.is_gear and m.subject in reached and m.avoid is None and not m.id.endswith(":back") \
+                and m.subject in driving:
+            origin = parked[driving[m.subject]]  # they reached their vehicle first
+        destination = ends.get(m.vehicle, m.destination) if m.stays else m.destination
+        return origin, destination
+
+    ids = sorted({parked[v.id] for v in fleet} | set(ends.values()) | {p for m in moves for p in where(m)})
     loc = {p: i for i, p in enumerate(ids)}
     rows = [matrix.index(p) for p in ids]
     travel = [[minutes_to_seconds(matrix.minutes[a][b]) for b in rows] for a in rows]
@@ -406,41 +742,81 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
 
     reasons: dict[str, str] = {}
     requests = []
+    # Each vehicle's driver's first move of the day: collected before anything else.
+    first_moves: dict[str, str] = {}
     for m in moves:
-        direct = travel[loc[m.origin]][loc[m.destination]]
-        pinned = None if m.is_gear else driving.get(m.subject)
-        reason = (None if pinned else _capacity_reason(m, fleet, drivers)) or _time_reason(m, direct)
+        if not m.is_gear and m.subject in driving and not m.id.endswith((":back", ":reach")):
+            first_moves.setdefault(driving[m.subject], m.id)
+    pairs: set[str] = set()  # requests built as pickup-and-delivery pairs so far
+    leave = {vid: max(starts.get(vid, 0), b.leave) for vid, b in bounds.items()} | \
+        {vid: t for vid, t in starts.items() if vid not in bounds}
+    for m in moves:
+        origin, destination = where(m)
+        direct = travel[loc[origin]][loc[destination]]
+        pinned = m.vehicle if m.is_gear or m.avoid else driving.get(m.subject)
+        if not m.is_gear and pinned is not None and not pinned.startswith(OWN_CAR_PREFIX) \
+                and not m.id.endswith((":back", ":reach")):
+            # A fleet driver's day starts when their vehicle's work needs it, not at most
+            # 3 h before their call like a passenger's (rest and duty limits still hold).
+            m = replace(m, earliest=0)
+        if m.vehicle is not None and m.vehicle not in driven:
+            vehicle = next((v for v in fleet if v.id == m.vehicle), None)
+            licence = f" (licence {vehicle.licence})" if vehicle is not None else ""
+            reasons[m.id] = stranded.get(m.vehicle) or \
+                f"licence: the loading plan puts it in {m.vehicle}{licence}, which nobody on duty drives today"
+            continue
+        # The clock first: a move nobody can make in time needs no vehicle.
+        reason = _time_reason(m, direct) or (None if pinned else _capacity_reason(m, fleet, drivers, stranded))
+        held_back = bounds.get(pinned) if pinned else None
+        if reason is None and held_back is not None and held_back.why and m.latest < held_back.leave + direct:
+            reason = f"rest: {held_back.why}, too late to arrive by {_clock(m.latest)}"
+        out = reasons.get(m.id[:-len(":back")] + ":out") if m.id.endswith(":back") else None
+        if reason is None and out is not None:
+            reason = f"not taken there in the morning: {out}"
         if reason is not None:
             reasons[m.id] = reason
             continue
+        # A driver's own move takes no passenger seat; gear follows the loading plan:
+        # either is pinned to its vehicle. A driver already where their vehicle is
+        # parked, and gear already aboard, are only set down.
+        demand = {VOLUME: m.litres, PAYLOAD: m.grams} if m.is_gear else {} if pinned else {SEATS: m.seats}
+        from_start = m.aboard or (not m.is_gear and pinned is not None and origin == parked.get(pinned)
+                                  and not m.id.endswith(":back"))
+        # Gear kept aboard overnight is not unloaded where the vehicle parks.
+        drop = vrp.Stop(loc[destination], vrp.TimeWindow(m.earliest + (0 if m.aboard else m.service + direct),
+                                                         m.latest), 0 if m.stays else m.service)
+        if from_start and not m.is_gear:
+            # A driver aboard from the start: the vehicle leaves no earlier than they would.
+            leave[pinned] = max(leave.get(pinned, 0), m.earliest)
+        if from_start:
+            requests.append(vrp.Request(id=m.id, pickup=drop, demand=demand, penalty=_PENALTY,
+                                        vehicles=(pinned,)))
+            continue
+        allowed = (pinned,) if pinned else ()
         requests.append(vrp.Request(
             id=m.id,
-            pickup=vrp.Stop(loc[m.origin], vrp.TimeWindow(m.earliest, m.latest - direct - m.service), m.service),
-            delivery=vrp.Stop(loc[m.destination], vrp.TimeWindow(m.earliest + m.service + direct, m.latest),
-                              m.service),
-            # A driver's own move takes no passenger seat and only their vehicle has
-            # room for it on their own dimension: it is pinned to that vehicle.
-            demand={_pin(pinned): 1} if pinned else {SEATS: m.seats, VOLUME: m.litres, PAYLOAD: m.grams},
-            penalty=_PENALTY,
+            pickup=vrp.Stop(loc[origin], vrp.TimeWindow(m.earliest, m.latest - direct - m.service), m.service),
+            delivery=drop, demand=demand, penalty=_PENALTY, vehicles=allowed,
         ))
+        pairs.add(m.id)
     vehicles = [
         vrp.VehicleSpec(
             id=v.id, start=loc[parked[v.id]], end=loc[ends[v.id]],
-            capacities={SEATS: v.seats - 1, VOLUME: litres_down(v.volume_m3), PAYLOAD: grams_down(v.payload_kg),
-                        _pin(v.id): 1},
+            capacities={SEATS: v.seats - 1, VOLUME: litres_down(v.volume_m3) - held.get(v.id, (0, 0))[0],
+                        PAYLOAD: grams_down(v.payload_kg) - held.get(v.id, (0, 0))[1]},
             cost_per_distance=money_to_cents(v.cost_per_km),
             fixed_cost=money_to_cents(v.cost_per_day) * _COST_SCALE,
-            shift=vrp.TimeWindow(0, _DAY_END_S), max_driving=drive_rule, break_rule=break_rule,
+            shift=vrp.TimeWindow(leave.get(v.id, 0), _DAY_END_S),
+            break_rule=None if v.id.startswith(OWN_CAR_PREFIX) else break_rule,
+            max_driving=bounds[v.id].max_driving if v.id in bounds else drive_rule,
+            max_span=bounds[v.id].max_span if v.id in bounds else None,
+            first=first_moves.get(v.id) if first_moves.get(v.id) in pairs else None,
         )
         for v in fleet if v.id in drivers
     ]
     problem = (vrp.Problem(distance=metres, travel_time=travel, requests=requests, vehicles=vehicles)
                if vehicles and requests else None)
-    return _Day(pday, moves, ids, problem, reasons, drivers)
-
-
-def _pin(vehicle_id: str) -> str:
-    return f"driver@{vehicle_id}"
+    return _Day(pday, moves, ids, problem, reasons, drivers, {v.id: v for v in fleet})
 
 
 def _idle(d: _Day, result: vrp.RoutingResult) -> set[str]:
@@ -456,45 +832,168 @@ def _idle(d: _Day, result: vrp.RoutingResult) -> set[str]:
 def _keeps_breaks(route: vrp.Route, rule: vrp.BreakRule) -> list[tuple[int, int]] | None:
     """The waits that serve as breaks if ``route``'s own schedule keeps ``rule``, else ``None``.
 
-    Measured like the core: elapsed route time between waits of at least the break
-    duration (route start and end count as breaks) must not exceed ``rule.max_driving``.
+    Measured as EU 561/2006 art. 7 does: the *driving* time (the legs between stops;
+    loading and boarding are other work, not driving) between waits of at least the
+    break duration (route start and end count as breaks) must not exceed
+    ``rule.max_driving``.
     """
     breaks = []
-    since = route.stops[0].departure
-    for stop in route.stops[1:]:
+    driving = 0
+    for before, stop in zip(route.stops, route.stops[1:]):
+        driving += stop.arrival - before.departure
+        if driving > rule.max_driving:
+            return None
         if stop.start - stop.arrival >= rule.break_duration:
-            if stop.arrival - since > rule.max_driving:
-                return None
             breaks.append((stop.arrival, rule.break_duration))
-            since = stop.start
-    return breaks if route.stops[-1].arrival - since <= rule.max_driving else None
+            driving = 0
+    return breaks
 
 
-def _solve_day(problem: vrp.Problem, params: TransportParams) -> vrp.RoutingResult:
+def _seed(d: _Day, previous: Sequence[TransportRun]) -> dict[str, list[str]] | None:
+    """Initial routes from earlier runs of the day: vehicle id -> request ids in visit order.
+
+    Each stop's alighting and unloading come before its boarding and loading; a run whose
+    vehicle or requests are not in today's problem is left out. The core checks the seed
+    against every rule and ignores it when it does not fit.
+    """
+    if d.problem is None or not previous:
+        return None
+    vehicles = {v.id for v in d.problem.vehicles}
+    requests = {r.id for r in d.problem.requests}
+    singles = {r.id for r in d.problem.requests if r.delivery is None}
+    moves = [m for m in d.moves if m.id in requests]
+    routes: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for run in previous:
+        if run.day != d.pday.day or run.vehicle_id not in vehicles:
+            continue
+        route: list[str] = []
+        aboard: set[str] = set()
+        for stop in run.stops:
+            for subject in stop.alight + stop.unload_gear:
+                m = next((m for m in moves if m.subject == subject and m.destination == stop.place_id
+                          and (m.id in aboard or (m.id in singles and m.id not in taken))), None)
+                if m is not None:
+                    route.append(m.id)
+                    aboard.discard(m.id)
+                    taken.add(m.id)
+            for subject in stop.board + stop.load_gear:
+                m = next((m for m in moves if m.id not in taken and m.subject == subject
+                          and m.origin == stop.place_id), None)
+                if m is not None and m.id not in singles:  # a single visit is only set down
+                    route.append(m.id)
+                    aboard.add(m.id)
+                    taken.add(m.id)
+        if aboard:  # a move picked up but not delivered cannot seed a pair
+            route = [rid for rid in route if rid not in aboard]
+        if route:
+            routes[run.vehicle_id] = route
+    return routes or None
+
+
+BREAK_EARLIER_TRIES = 4
+"""How many earlier departures, one break apart, :func:`_with_breaks` tries."""
+
+
+def _with_breaks(route: vrp.Route, problem: vrp.Problem, rule: vrp.BreakRule) -> vrp.Route | None:
+    """The route rescheduled with the breaks the rule needs taken on the road, or ``None``.
+
+    A break is taken as soon as the driving since the last one reaches
+    ``rule.max_driving``, in the middle of a leg if need be (a lay-by); a wait of at least
+    the break duration counts as one. The stops keep their order; the departure is tried
+    as found, then up to :data:`BREAK_EARLIER_TRIES` breaks earlier, and every time
+    window and the vehicle's shift must still hold.
+    """
+    spec = next(v for v in problem.vehicles if v.id == route.vehicle)
+    windows: dict[tuple[str, str], vrp.TimeWindow] = {}
+    for r in problem.requests:
+        windows[r.id, "pickup" if r.delivery is not None else "visit"] = r.pickup.window
+        if r.delivery is not None:
+            windows[r.id, "delivery"] = r.delivery.window
+    stops = route.stops
+    for k in range(BREAK_EARLIER_TRIES + 1):
+        leave = stops[0].departure - k * rule.break_duration
+        if leave < spec.shift.start:
+            return None
+        now, driving, breaks = leave, 0, []
+        new = [replace(stops[0], arrival=leave, start=leave, departure=leave)]
+        for before, stop in zip(stops, stops[1:]):
+            leg = problem.travel_time[before.location][stop.location]
+            while driving + leg > rule.max_driving:
+                part = rule.max_driving - driving
+                now += part
+                leg -= part
+                breaks.append((now, rule.break_duration))
+                now += rule.break_duration
+                driving = 0
+            now += leg
+            driving += leg
+            window = windows.get((stop.request, stop.kind), spec.shift) if stop.request else spec.shift
+            start = max(now, window.start)
+            if start > window.end:
+                break
+            if start - now >= rule.break_duration:
+                breaks.append((now, rule.break_duration))
+                driving = 0
+            service = stop.departure - stop.start
+            new.append(replace(stop, arrival=now, start=start, departure=start + service))
+            now = start + service
+        else:
+            return replace(route, stops=tuple(new), breaks=tuple(breaks))
+    return None
+
+
+def _solve_day(problem: vrp.Problem, params: TransportParams,
+               initial: Mapping[str, Sequence[str]] | None = None) -> vrp.RoutingResult:
     """Solve without break intervals first and keep that solution when every route's own
     waits already keep the break rule; otherwise solve with the rule in the model.
 
-    Most show days have a long wait at the venue, which is itself the break: the plain
-    solve is fast there, while OR-Tools' break-interval search is slow and sometimes
-    finds no insertion at all on such days. The check uses the core's own measure, so a
-    solution kept is never looser than the core's.
+    Most show days have a long wait at the venue, which is itself the break; on a long
+    drive the route is rescheduled with breaks taken on the road (:func:`_with_breaks`).
+    The plain solve is fast, while OR-Tools' break-interval search is slow and often
+    finds no insertion at all on such days. The check measures driving time, as EU
+    561/2006 does: loading and boarding are other work, not driving.
     """
     rules = {v.id: v.break_rule for v in problem.vehicles if v.break_rule is not None}
     if not rules:
-        return vrp.solve(problem, params.core())
+        return vrp.solve(problem, params.core(), initial)
     free = replace(problem, vehicles=[replace(v, break_rule=None) for v in problem.vehicles])
-    plain = vrp.solve(free, params.core())
-    routes = []
-    for route in plain.routes:
-        rule = rules.get(route.vehicle)
-        breaks = _keeps_breaks(route, rule) if rule is not None else []
-        if breaks is None:
-            break
-        routes.append(replace(route, breaks=tuple(breaks)))
-    else:
-        if plain.feasible:
-            return replace(plain, routes=tuple(routes))
-    return vrp.solve(problem, params.core())
+    # Plain first; then with every deadline moved earlier by one, two, three breaks,
+    # which leaves the rescheduling room to take them.
+    pause = max(r.break_duration for r in rules.values())
+    for slack in (0, pause, 2 * pause, 3 * pause):
+        plain = vrp.solve(_earlier_deadlines(free, slack), params.core(), initial)
+        routes = []
+        for route in plain.routes:
+            rule = rules.get(route.vehicle)
+            breaks = _keeps_breaks(route, rule) if rule is not None else []
+            if breaks is not None:
+                routes.append(replace(route, breaks=tuple(breaks)))
+                continue
+            rescheduled = _with_breaks(route, problem, rule)
+            if rescheduled is None:
+                break
+            routes.append(rescheduled)
+        else:
+            if plain.feasible:
+                return replace(plain, routes=tuple(routes))
+    return vrp.solve(problem, params.core(), initial)
+
+
+def _earlier_deadlines(problem: vrp.Problem, slack: int) -> vrp.Problem:
+    """The problem with every stop's latest start ``slack`` earlier (never before its
+    earliest), so that a solution leaves that much time for breaks."""
+    if not slack:
+        return problem
+
+    def tight(stop: vrp.Stop | None) -> vrp.Stop | None:
+        if stop is None:
+            return None
+        window = vrp.TimeWindow(stop.window.start, max(stop.window.start, stop.window.end - slack))
+        return replace(stop, window=window)
+
+    return replace(problem, requests=[replace(r, pickup=tight(r.pickup), delivery=tight(r.delivery))
+                                      for r in problem.requests])
 
 
 def _at(day: date, seconds: int) -> datetime:
@@ -504,18 +1003,29 @@ def _at(day: date, seconds: int) -> datetime:
 def _run(tour: Tour, d: _Day, route: vrp.Route) -> TransportRun:
     moves = {m.id: m for m in d.moves}
     stops = []
-    for s in route.stops:
+    # Who and what is aboard from the start: a driver boarding where the vehicle parked,
+    # gear loaded on an earlier day.
+    first = [moves[s.request] for s in route.stops if s.kind == "visit" and s.request in moves]
+    kept_l = kept_g = 0  # gear set down where the vehicle parks is still aboard
+    for k, s in enumerate(route.stops):
         m = moves.get(s.request) if s.request else None
+        if m is not None and m.stays and s.kind == "delivery":
+            kept_l, kept_g = kept_l + m.litres, kept_g + m.grams
         up = m is not None and s.kind == "pickup"
-        down = m is not None and s.kind == "delivery"
+        down = m is not None and s.kind in ("delivery", "visit") and not m.stays
         person = m is not None and not m.is_gear
+        board = (m.subject,) if up and person else ()
+        if k == 0:
+            board = tuple(f.subject for f in first if not f.is_gear)
+            if not any(m.subject == d.drivers[route.vehicle] and not m.is_gear for m in moves.values()):
+                board = (d.drivers[route.vehicle],) + board  # a driver with no move of their own
         stops.append(RunStop(
             d.ids[s.location], _at(d.pday.day, s.arrival), _at(d.pday.day, s.departure),
-            board=(m.subject,) if up and person else (), alight=(m.subject,) if down and person else (),
-            load_gear=(m.subject,) if up and not person else (),
-            unload_gear=(m.subject,) if down and not person else (),
-            seats=s.load.get(SEATS, 0), volume_m3=s.load.get(VOLUME, 0) / 1000,
-            weight_kg=s.load.get(PAYLOAD, 0) / 1000,
+            board=board, alight=(m.subject,) if down and person else (),
+            load_gear=m.gear if up and not person else (),
+            unload_gear=m.gear if down and not person else (),
+            seats=s.load.get(SEATS, 0), volume_m3=(s.load.get(VOLUME, 0) + kept_l) / 1000,
+            weight_kg=(s.load.get(PAYLOAD, 0) + kept_g) / 1000,
         ))
     # The core may leave the parking place early and wait at the first stop: report the
     # departure as late as the first stop allows (unless a break comes before it).
@@ -535,7 +1045,7 @@ def _run(tour: Tour, d: _Day, route: vrp.Route) -> TransportRun:
                                  last.unload_gear + s.unload_gear, s.seats, s.volume_m3, s.weight_kg)
         else:
             merged.append(s)
-    vehicle = tour.vehicle_by_id[route.vehicle]
+    vehicle = d.vehicles[route.vehicle]
     km = route.distance / METRES_PER_KM
     return TransportRun(d.pday.day, route.vehicle, d.drivers[route.vehicle], tuple(merged), round(km, 3),
                         round(route.driving / 60), tuple((_at(d.pday.day, s), dur // 60) for s, dur in route.breaks),
@@ -549,6 +1059,61 @@ def _solver_reason(reason: str) -> str:
     return reason
 
 
+def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move], fleet: list[Vehicle],
+            cars: Mapping[str, Vehicle], parked: Mapping[str, str], drivers: dict[str, str],
+            params: TransportParams, previous: Sequence[TransportRun] = (),
+            held: Mapping[str, tuple[int, int]] = {}, duties: Mapping[str, Sequence[Duty]] = {},
+            free: Mapping[str, datetime] = {}, slept: Mapping[str, str] = {}
+            ) -> tuple[_Day, vrp.RoutingResult | None, dict[str, str]]:
+    """Solve the day with these fleet drivers (plus the own cars of the other owners),
+    parking every fleet vehicle that would carry only its driver; returns the day, its
+    result and the fleet drivers kept."""
+    fleet_ids = {v.id for v in fleet}
+    stranded = _stranded(tour, matrix, moves, drivers, fleet_ids, parked, slept)
+    drivers = {vid: cid for vid, cid in drivers.items() if vid not in stranded}
+    while True:
+        owners = _cars_today(tour, moves, parked, drivers)
+        reach, lifts, starts = _reaches(tour, matrix, moves, fleet_ids, parked, drivers)
+        taken = owners | lifts
+        bounds = _bounds(tour, pday, drivers | taken, fleet_ids, duties, free)
+        d = _build_day(tour, matrix, pday, moves + reach, fleet + [cars[c] for c in taken], parked,
+                       drivers | taken, held, starts, bounds, stranded)
+        result = _solve_day(d.problem, params, _seed(d, previous)) if d.problem is not None else None
+        # A fleet vehicle whose driver's own move is not served would run without them:
+        # it stays parked, and what it was to carry says why.
+        driverless = _driverless(d, result, drivers) if result is not None else {}
+        if driverless:
+            stranded = {**stranded, **driverless}
+            drivers = {vid: cid for vid, cid in drivers.items() if vid not in driverless}
+            continue
+        # Own cars always take their owner; only fleet vehicles may stay parked, and not
+        # one the loading plan gives gear today (its gear, if dropped, keeps the solver's reason).
+        loaded = {m.vehicle for m in moves if m.vehicle is not None}
+        idle = (_idle(d, result) if result is not None else set()) & set(drivers) - loaded
+        if idle and len(idle) == len(drivers) and not owners:
+            # Nobody needs a lift and nobody has a car: the first vehicle still takes its driver.
+            idle -= {next(iter(drivers), None)}
+        if not idle:
+            return d, result, drivers
+        # An idle vehicle stays parked and frees its driver, who rides as a passenger or
+        # takes their own car.
+        drivers = {vid: cid for vid, cid in drivers.items() if vid not in idle}
+
+
+def _driverless(d: _Day, result: vrp.RoutingResult, drivers: Mapping[str, str]) -> dict[str, str]:
+    """Fleet vehicle -> why it may not run: its driver has moves today and none of them is
+    served by it (a driver without moves is aboard where they slept, see :func:`_stranded`)."""
+    found = {}
+    for route in result.routes:
+        cid = drivers.get(route.vehicle)
+        own = [m for m in d.moves if not m.is_gear and m.subject == cid and not m.id.endswith(":reach")]
+        if cid is None or not own or set(route.requests) & {m.id for m in own}:
+            continue
+        why = d.reasons.get(own[0].id) or _solver_reason(result.dropped.get(own[0].id, "dropped by the solver"))
+        found[route.vehicle] = f"driver: {cid}, on duty to drive {route.vehicle}, cannot be taken along ({why})"
+    return found
+
+
 def _transport_matrix(tour: Tour) -> TravelMatrix:
     """The fleet's slowest kind sets the pace, so every vehicle can keep the times."""
     kind = min((v.kind for v in tour.vehicles), key=lambda k: tour.travel.speeds_kmh.get(k, DEFAULT_SPEEDS_KMH[k]))
@@ -556,7 +1121,7 @@ def _transport_matrix(tour: Tour) -> TravelMatrix:
 
 
 def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
-          matrix: TravelMatrix | None = None) -> TransportResult:
+          matrix: TravelMatrix | None = None, previous_runs: Sequence[TransportRun] = ()) -> TransportResult:
     """Plan the fleet's runs for every day of ``plan`` on which people or gear move.
 
     Parameters
@@ -569,6 +1134,9 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
     matrix : TravelMatrix, optional
         Travel times and distances over the tour's places; by default the geodesic
         matrix at the pace of the fleet's slowest kind.
+    previous_runs : sequence of TransportRun, optional
+        Runs of an earlier plan (replanning): each day's search starts from that day's
+        runs where their vehicles and moves still exist and they keep every rule.
 
     Returns
     -------
@@ -581,43 +1149,87 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         return TransportResult("optimal", wall_time_s=_time.perf_counter() - started)
     matrix = matrix or _transport_matrix(tour)
     fleet = list(tour.vehicles)
+    fleet_ids = {v.id for v in fleet}
     parked = {v.id: v.depot.id for v in fleet}
+    cars = {f"{OWN_CAR_PREFIX}{c.id}": own_car(c, tour.rules.mileage_rate) for c in tour.crew if c.own_car}
+    parked |= {car.id: car.depot.id for car in cars.values()}
     driven: dict[str, int] = {}
+    hauls = _hauls(tour, plan)
+    duties: dict[str, list[Duty]] = {}  # fleet driving per driver and day
+    free: dict[str, datetime] = {}  # when each vehicle's last run ends
+    aboard: set[str] = set()  # hauls loaded after a curfew, still in their vehicle
     runs: list[TransportRun] = []
     unserved: list[UnservedRequest] = []
     objective, statuses, hit = 0, set(), False
     for k, pday in enumerate(plan.days):
-        moves = _moves(tour, plan, k, matrix)
+        moves = _moves(tour, plan, k, matrix) + _haul_moves(tour, plan, k, matrix, hauls, aboard)
+        held: dict[str, tuple[int, int]] = {}
+        for h in hauls:
+            if h.key in aboard and h.day > pday.day:
+                litres, grams = held.get(h.vehicle, (0, 0))
+                held[h.vehicle] = (litres + h.litres, grams + h.grams)
         if not moves:
             continue
         party = list(dict.fromkeys(m.subject for m in moves if not m.is_gear))
-        drivers = _assign_drivers(tour, party, fleet, driven)
-        while True:
-            d = _build_day(tour, matrix, pday, moves, fleet, parked, drivers)
-            result = _solve_day(d.problem, params) if d.problem is not None else None
-            idle = _idle(d, result) if result is not None else set()
-            if len(idle) == len(drivers):
-                # Nobody needs a lift: the first vehicle still takes its driver.
-                idle -= {next(iter(drivers), None)}
-            if not idle:
-                break
-            # An idle vehicle stays parked and frees its driver, who rides as a passenger.
-            drivers = {vid: cid for vid, cid in drivers.items() if vid not in idle}
+        today = [r for r in previous_runs if r.day == pday.day]
+        if today:
+            # Replanning: the earlier runs' fleet drivers, so the seed finds its vehicles.
+            fleet_ids = {v.id for v in fleet}
+            drivers = _rota_drivers(plan, pday) | {r.vehicle_id: r.driver_id for r in today
+                                                   if r.vehicle_id in fleet_ids and r.driver_id in party}
+        else:
+            drivers = _assign_drivers(tour, party, fleet, driven, _rota_drivers(plan, pday))
+        slept = _slept(tour, plan, k)
+        d, result, drivers = _settle(tour, matrix, pday, moves, fleet, cars, parked, drivers, params, today, held,
+                                     duties, free, slept)
+        # A fleet vehicle carrying only people may cost more than the crew's own cars:
+        # try the day without such vehicles and keep whichever is cheaper.
+        spare = {r.vehicle for r in result.routes if r.vehicle in drivers
+                 and not any(s.request and s.request.startswith("gear:") for s in r.stops)} if result else set()
+        if spare and cars:
+            trial = _settle(tour, matrix, pday, moves, fleet, cars, parked,
+                            {vid: cid for vid, cid in drivers.items() if vid not in spare}, params, today, held,
+                            duties, free, slept)
+            if trial[1] is not None and trial[1].objective is not None and result.objective is not None \
+                    and trial[1].objective < result.objective:
+                d, result, drivers = trial
         reasons = dict(d.reasons)
+        morning = dict(parked)  # where gear kept aboard started the day
         if result is not None:
             statuses.add(result.status)
             objective += result.objective or 0
             hit = hit or result.hit_time_limit
             for rid, reason in result.dropped.items():
                 reasons.setdefault(rid, _solver_reason(reason))
+            served = {rid for route in result.routes for rid in route.requests}
+            for m in d.moves:  # a day the search found nothing for in its time limit
+                if m.id not in served and m.id not in reasons:
+                    reasons[m.id] = f"no solution: the routing search found none in {params.time_limit_s:g} s"
             for route in result.routes:
+                for rid in route.requests:
+                    if rid.startswith("gear:"):
+                        key = rid[len("gear:"):]
+                        if key.endswith(":out"):
+                            aboard.add(key[:-len(":out")])
+                        else:
+                            aboard.discard(key)
                 run = _run(tour, d, route)
                 runs.append(run)
+                free[route.vehicle] = run.stops[-1].arrival
+                if route.vehicle in fleet_ids:
+                    past = duties.setdefault(run.driver_id, [])
+                    if past and past[-1].day == pday.day:
+                        past[-1] = Duty(pday.day, past[-1].driving_s + route.driving, past[-1].start, run.stops[-1].arrival)
+                    else:
+                        past.append(Duty(pday.day, route.driving, run.stops[0].departure, run.stops[-1].arrival))
                 parked[route.vehicle] = d.ids[route.stops[-1].location]
                 driven[run.driver_id] = driven.get(run.driver_id, 0) + route.driving
-        for m in moves:
+        for m in d.moves:
             if m.id in reasons:
-                unserved.append(UnservedRequest(pday.day, m.id, m.subject, m.origin, m.destination, reasons[m.id]))
+                to = parked.get(m.vehicle, m.destination) if m.stays else m.destination
+                start = morning.get(m.vehicle, m.origin) if m.aboard else m.origin
+                for subject in m.gear or (m.subject,):
+                    unserved.append(UnservedRequest(pday.day, m.id, subject, start, to, reasons[m.id]))
     status = "timed_out" if "timed_out" in statuses else "feasible" if statuses - {"optimal"} else "optimal"
     km: dict[str, float] = {}
     for run in runs:
@@ -627,7 +1239,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         runs=tuple(runs),
         unserved=tuple(unserved),
         driving_minutes=tuple((c.id, round(driven[c.id] / 60)) for c in tour.crew if c.id in driven),
-        vehicle_km=tuple((v.id, round(km[v.id], 3)) for v in fleet if v.id in km),
+        vehicle_km=tuple((v.id, round(km[v.id], 3)) for v in fleet + list(cars.values()) if v.id in km),
         cost=round(sum(r.cost for r in runs), 2),
         objective=objective,
         wall_time_s=_time.perf_counter() - started,

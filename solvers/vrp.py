@@ -167,6 +167,9 @@ class Request:
     penalty : int or None
         ``None``: mandatory. Otherwise the request is optional and dropping it
         costs ``penalty``.
+    vehicles : tuple of str
+        Ids of the only vehicles that may serve it (``SetAllowedVehiclesForIndex``);
+        empty: any vehicle.
     """
 
     id: str
@@ -174,6 +177,7 @@ class Request:
     delivery: Stop | None = None
     demand: Mapping[str, int] = field(default_factory=dict)
     penalty: int | None = None
+    vehicles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -239,6 +243,10 @@ class VehicleSpec:
     max_span : int or None
         Longest time from leaving ``start`` to arriving at ``end`` (the US 14 h
         on-duty window), on the time dimension.
+    first : str or None
+        Id of a request whose first stop the vehicle must visit right after leaving
+        ``start`` (e.g. collecting its driver); when that request is not served the
+        vehicle stays unused.
     """
 
     id: str
@@ -251,6 +259,7 @@ class VehicleSpec:
     max_driving: int | None = None
     break_rule: BreakRule | None = None
     max_span: int | None = None
+    first: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -325,6 +334,15 @@ class Problem:
                     raise ValueError(
                         f"Problem.requests[{r.id!r}] location {stop.location} is outside the {n}x{n} matrix"
                     )
+        vehicle_ids = {v.id for v in self.vehicles}
+        for r in self.requests:
+            unknown = [v for v in r.vehicles if v not in vehicle_ids]
+            if unknown:
+                raise ValueError(f"Problem.requests[{r.id!r}] allows unknown vehicles {unknown}")
+        request_ids = {r.id for r in self.requests}
+        for v in self.vehicles:
+            if v.first is not None and v.first not in request_ids:
+                raise ValueError(f"Problem.vehicles[{v.id!r}].first is an unknown request {v.first!r}")
         for v in self.vehicles:
             for loc in (v.start, v.end):
                 if loc >= n:
@@ -715,7 +733,8 @@ def _add_driving_rules(model: _Model, drive_cb: int) -> None:
 
 
 def _add_pickup_delivery(model: _Model) -> None:
-    """Same vehicle, pickup before delivery."""
+    """Same vehicle, pickup before delivery; a vehicle's ``first`` request right after
+    its start."""
     solver, routing, table = model.routing.solver(), model.routing, model.table
     for r in model.problem.requests:
         if not r.is_pair or r.id not in table.request_nodes:
@@ -724,6 +743,10 @@ def _add_pickup_delivery(model: _Model) -> None:
         routing.AddPickupAndDelivery(pick, drop)
         solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
         solver.Add(model.time_dim.CumulVar(pick) <= model.time_dim.CumulVar(drop))
+    # A vehicle with a first request goes there first or nowhere.
+    for v, spec in enumerate(model.problem.vehicles):
+        if spec.first in table.request_nodes:
+            routing.NextVar(routing.Start(v)).SetValues([table.indices_of(spec.first)[0], routing.End(v)])
 
 
 def _add_disjunctions(model: _Model) -> None:
@@ -751,6 +774,20 @@ def _search_parameters(params: SolveParams, time_limit: float) -> object:
     return sp
 
 
+def _add_allowed_vehicles(model: _Model) -> None:
+    """A request restricted to some vehicles may only be visited by them (or dropped, -1,
+    when optional). On the vehicle variable: ``SetAllowedVehiclesForIndex`` rejects
+    Python lists in the pinned ortools."""
+    routing, table = model.routing, model.table
+    position = {v.id: k for k, v in enumerate(model.problem.vehicles)}
+    for r in model.problem.requests:
+        if not r.vehicles or r.id not in table.request_nodes:
+            continue
+        allowed = sorted(position[v] for v in r.vehicles) + ([-1] if r.penalty is not None else [])
+        for index in table.indices_of(r.id):
+            routing.VehicleVar(index).SetValues(allowed)
+
+
 def _build(problem: Problem, requests: Sequence[Request]) -> _Model:
     table = _NodeTable(problem, requests)
     routing = pywrapcp.RoutingModel(table.manager)
@@ -762,6 +799,7 @@ def _build(problem: Problem, requests: Sequence[Request]) -> _Model:
     _add_driving_rules(model, drive_cb)
     _add_pickup_delivery(model)
     _add_disjunctions(model)
+    _add_allowed_vehicles(model)
     return model
 
 

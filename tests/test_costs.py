@@ -7,7 +7,7 @@ A hand-built tour (no geocoding, no solver): Gent (home) → Brussels, two night
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from touring.costs import Category, away_days, cost_rollup, crossing_prices, per_diem_rates, toll_rate
 from touring.model import (
@@ -160,3 +160,22 @@ def test_what_the_tables_do_not_cover_is_listed():
     report = cost_rollup(make_tour(), replace(plan, days=tuple(days)))
     assert "crossing no-such-ferry for a van: no fare in the table" in report.not_priced
     assert cost_rollup(make_tour(vehicles=()), plan).not_priced == ("driving: the tour has no vehicles",)
+
+
+# --- mileage: own cars are paid per km at the tour's allowance ---
+
+def test_own_car_runs_are_paid_as_mileage_and_fleet_runs_are_not():
+    from touring.model import Rules, RunStop, TransportRun
+
+    t = datetime(2026, 3, 2, 9, 0)
+    stop = RunStop("home", t, t)
+    runs = (TransportRun(D[2], "car:anna", "anna", (stop, stop), 61.5, 50, (), 26.45),
+            TransportRun(D[2], "van", "ben", (stop, stop), 80.0, 60, (), 100.0))
+    tour = replace(make_tour(), rules=Rules(mileage_rate=0.43))
+    (line,) = lines_of(cost_rollup(tour, replace(make_plan(), runs=runs)), Category.MILEAGE)
+    assert (line.day, line.item, line.quantity, line.unit, line.rate, line.cents, line.estimate) == (
+        D[2], "car of Anna", 61.5, "km", 0.43, 2645, True)
+
+
+def test_no_mileage_without_own_car_runs():
+    assert lines_of(cost_rollup(make_tour(), make_plan()), Category.MILEAGE) == []

@@ -223,3 +223,49 @@ def test_params_are_checked():
         CrewParams(time_limit_s=0)
     with pytest.raises(ValueError, match="workers must be at least 1"):
         CrewParams(workers=0)
+
+
+# --- drivers: a licensed driver on duty for each vehicle the loading plan uses ---
+
+def _with_truck_load(crew: list[CrewMember]) -> tuple[Tour, Plan]:
+    from dataclasses import replace as swap
+
+    from touring.model import LoadLine, Vehicle, VehicleLoad
+
+    truck = Vehicle("truck", "Truck", VehicleKind.TRUCK, 3, HOME, volume_m3=20, payload_kg=3000)
+    tour = swap(make_tour(crew), vehicles=(truck,))
+    plan = make_plan_of([(SHOW, "ab-brussels"), (SHOW, "forest")])
+    load = VehicleLoad(0, day(1), "ab-brussels", "forest", "truck", (LoadLine("pa", "PA", 1, 1.0, 50.0),),
+                       1.0, 50.0, 20.0, 3000.0)
+    return tour, swap(plan, loads=(load,))
+
+
+def test_a_c_licence_holder_is_put_on_duty_to_drive_the_truck_on_load_out_and_arrival():
+    crew = [person("ann", "actor"), person("tom")]
+    crew.append(CrewMember("wim", "Wim", ("actor",), crew[0].home, licences=frozenset({"C"})))
+    tour, plan = _with_truck_load(crew)
+    result = solve(tour, plan, FAST)
+    assert result.unfilled == ()
+    first, second = (next(s for s in result.shifts if s.day == day(n)) for n in (0, 1))
+    # Loaded after the show at the AB on day 0, unloaded at Forest on day 1: the only C
+    # holder drives both days and also plays.
+    assert first.drivers == second.drivers == (("truck", "wim"),)
+    assert "wim" in second.crew_ids
+
+
+def test_no_driver_place_without_gear_moving():
+    crew = [person("ann", "actor"), person("tom"),
+            CrewMember("wim", "Wim", ("actor",), HOME, licences=frozenset({"C"}))]
+    tour, plan = _with_truck_load(crew)
+    from dataclasses import replace as swap
+
+    result = solve(tour, swap(plan, loads=()), FAST)
+    assert all(s.drivers == () for s in result.shifts)
+
+
+def test_without_a_c_licence_the_truck_driver_place_is_unfilled_with_the_reason():
+    crew = [person("ann", "actor"), CrewMember("bob", "Bob", ("technician",), HOME, licences=frozenset({"B"}))]
+    tour, plan = _with_truck_load(crew)
+    result = solve(tour, plan, FAST)
+    assert [(gap.day, gap.role) for gap in result.unfilled] == [(day(0), "driver:truck"), (day(1), "driver:truck")]
+    assert {gap.reason for gap in result.unfilled} == {"nobody in the crew holds licence C"}

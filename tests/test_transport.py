@@ -8,9 +8,13 @@ one vehicle at once must go in another.
 
 from __future__ import annotations
 
-from datetime import date, time
+from dataclasses import replace
+from datetime import date, time, timedelta
 
-from solvers.transport import TransportParams, TransportResult, licence_covers, solve
+import pytest
+
+from solvers.transport import CAR_SEATS, TransportParams, TransportResult, licence_covers, solve
+from touring.errors import FieldError
 from touring.model import (
     HOME_ID, CrewMember, DateRange, DayKind, DriverHours, Equipment, Place, Plan, PlanDay, Rules, Show,
     SolverReport, Tour, Vehicle, VehicleKind, Venue,
@@ -202,3 +206,442 @@ def test_a_long_wait_counts_as_the_break():
     # 5 h without a wait of 45 min: broken.
     broken = _route((0, 0, 0), (5 * 3600, 5 * 3600 + 1200, 5 * 3600 + 1200), (6 * 3600, 6 * 3600, 6 * 3600))
     assert _keeps_breaks(broken, rule) is None
+
+
+def test_loading_is_not_driving_for_the_break_rule():
+    from solvers import vrp
+    from solvers.transport import _keeps_breaks
+
+    rule = vrp.BreakRule(270 * 60, 45 * 60)
+    # 2 h driving, 90 min loading, 1 h 30 driving: 5 h on the road, 3 h 30 of it driving.
+    holds = _route((0, 0, 0), (2 * 3600, 2 * 3600, 3 * 3600 + 1800), (5 * 3600, 5 * 3600, 5 * 3600))
+    assert _keeps_breaks(holds, rule) == []
+    # The same with 3 h of driving after the loading: 5 h of driving without a break.
+    broken = _route((0, 0, 0), (2 * 3600, 2 * 3600, 3 * 3600 + 1800), (6 * 3600 + 1800,) * 3)
+    assert _keeps_breaks(broken, rule) is None
+
+
+# --- own cars: crew who start from home may drive their own car and carpool ---
+
+def owner(crew_id: str, lat: float = 51.05) -> CrewMember:
+    return replace(person(crew_id, "B", lat=lat), own_car=True)
+
+
+def test_an_owner_drives_their_own_car_and_takes_colleagues_along():
+    crew = [owner("ann"), person("bob", "B"), person("cat")]
+    result = runs_of(make_tour(crew, [van("v1")]))
+    assert result.unserved == ()
+    (run,) = result.runs  # one car is cheaper than the van's day plus its km
+    assert (run.vehicle_id, run.driver_id) == ("car:ann", "ann") and run.own_car
+    assert sorted(c for s in run.stops for c in s.board) == ["ann", "bob", "cat"]
+    assert run.cost == round(run.km * Rules().mileage_rate, 2)  # no fixed cost, the km allowance
+    assert run.breaks == ()  # private driving: outside the driver-hour regulations
+    assert dict(result.vehicle_km) == {"car:ann": run.km}
+
+
+def test_a_car_has_four_seats_so_the_fifth_person_takes_the_van():
+    crew = [owner("ann"), person("bob", "B"), person("cat"), person("dan"), person("eve")]
+    result = runs_of(make_tour(crew, [van("v1")]))
+    assert result.unserved == ()
+    assert {r.vehicle_id for r in result.runs} == {"car:ann", "v1"}
+    assert most_on_board(result, "car:ann")[0] <= CAR_SEATS - 1
+
+
+def test_without_own_cars_nobody_commutes_by_car():
+    crew = [person("ann", "B"), person("bob", "B"), person("cat")]
+    result = runs_of(make_tour(crew, [van("v1")]))
+    assert [r.vehicle_id for r in result.runs] == ["v1"] and not result.runs[0].own_car
+
+
+def test_an_own_car_needs_a_licence():
+    with pytest.raises(FieldError, match="own_car"):
+        replace(person("cat"), own_car=True)
+
+
+# --- the rota's driver drives ---
+
+def test_the_rotas_driver_drives_the_truck():
+    from datetime import datetime
+
+    from touring.model import CrewShift
+
+    crew = [person("tom", "C"), person("ugo", "C")]
+    tour = make_tour(crew, [truck()], [gear("backline", volume=20.0)])
+    shift = CrewShift("zenith", DAY, DayKind.SHOW, datetime(2026, 3, 10, 14), datetime(2026, 3, 10, 23),
+                      (("technician", "tom"),), (("truck", "ugo"),))
+    result = solve(tour, replace(show_plan(), crew_shifts=(shift,)), FAST)
+    assert result.unserved == ()
+    assert [(r.vehicle_id, r.driver_id) for r in result.runs] == [("truck", "ugo")]  # greedy would pick tom
+
+
+# --- replanning: a day's search seeded with earlier runs ---
+
+def test_a_resolve_seeded_with_its_own_runs_gives_the_same_runs():
+    # Homes apart, so that no two runs cost the same.
+    crew = [owner("ann", lat=51.0), person("bob", "B", lat=51.1), person("cat", lat=51.2), person("dan", lat=50.9),
+            person("eve", lat=51.3)]
+    # Without break intervals (their search depends on where it starts, so a seeded
+    # solve may still improve on a run with breaks): greedy descent run to its local
+    # optimum, and a seed there stays.
+    tour = make_tour(crew, [van("v1"), van("v2")], [gear("pa", volume=5.0)], hours=DriverHours.NONE)
+    converged = TransportParams(time_limit_s=10, solution_limit=100_000)
+    first = runs_of(tour, converged)
+    again = solve(tour, show_plan(), converged, previous_runs=first.runs)
+    assert again.runs == first.runs and again.unserved == first.unserved and not again.hit_time_limit
+
+
+def test_a_seed_that_breaks_a_rule_is_ignored():
+    crew = [person("ann", "B"), person("cat")]
+    tour = make_tour(crew, [van("v1")])
+    first = runs_of(tour)
+    # The same runs on a tour whose van has no free seat: cat cannot ride, the seed is ignored.
+    tight = make_tour(crew, [van("v1", seats=1)])
+    again = solve(tight, show_plan(), FAST, previous_runs=first.runs)
+    assert [r.driver_id for r in again.runs] == ["ann"] and [u.subject for u in again.unserved] == ["cat"]
+
+
+def test_the_seed_lists_each_runs_moves_in_visit_order():
+    from solvers.transport import _build_day, _moves, _seed, _transport_matrix, own_car
+
+    crew = [person("ann", "B"), person("bob", "B"), person("cat"), person("dan"), person("eve")]
+    tour = make_tour(crew, [van("v1"), van("v2")], [gear("pa", volume=5.0)])
+    first = runs_of(tour)
+    plan, matrix = show_plan(), _transport_matrix(tour)
+    cars = [own_car(replace(crew[0], own_car=True), tour.rules.mileage_rate)]
+    parked = {v.id: v.depot.id for v in [*tour.vehicles, *cars]}
+    drivers = {r.vehicle_id: r.driver_id for r in first.runs}
+    fleet = [v for v in [*tour.vehicles, *cars] if v.id in drivers]
+    d = _build_day(tour, matrix, plan.days[0], _moves(tour, plan, 0, matrix), fleet, parked, drivers)
+    seed = _seed(d, first.runs)
+    for run in first.runs:
+        boarded = [f"crew:{c}:out" for s in run.stops for c in s.board] + [f"gear:{g}" for s in run.stops
+                                                                          for g in s.load_gear]
+        assert sorted(set(seed[run.vehicle_id])) == sorted(boarded)
+        # Pickup, then delivery: each van collects its driver at home first.
+        assert {rid: seed[run.vehicle_id].count(rid) for rid in boarded} == {rid: 2 for rid in boarded}
+        assert seed[run.vehicle_id][0] == f"crew:{run.driver_id}:out"
+
+
+# --- a driver who slept away from their vehicle reaches it in their own car ---
+
+def test_an_owner_drives_their_car_to_the_depot_and_takes_the_van_from_there():
+    tour = make_tour([owner("ann", lat=51.2), person("cat", lat=51.0)], [van("v1")], [gear("pa", volume=2.0)])
+    result = runs_of(tour)
+    assert result.unserved == ()
+    van_run = next(r for r in result.runs if r.vehicle_id == "v1")
+    car_run = next(r for r in result.runs if r.vehicle_id == "car:ann")
+    assert [(s.place_id, s.board, s.alight) for s in car_run.stops] == [("home:ann", ("ann",), ()),
+                                                                       ("depot:v1", (), ("ann",))]
+    assert van_run.driver_id == "ann" and van_run.stops[0].board == ("ann",)  # aboard before anything loads
+    assert car_run.stops[-1].arrival <= van_run.stops[0].departure
+
+
+def test_a_driver_without_a_car_is_still_fetched_by_the_van():
+    tour = make_tour([person("ann", "B", lat=51.2), person("cat", lat=51.0)], [van("v1")])
+    (run,) = runs_of(tour).runs
+    assert run.stops[0].place_id == "depot:v1" and run.stops[0].board == ()
+    assert "ann" in run.stops[1].board
+
+
+# --- gear follows the loading plan's manifests, and stays aboard overnight ---
+
+AB = Place("ab", "Ancienne Belgique", 50.8481, 4.3486, "Europe/Brussels", "BE")
+D1, D2 = date(2026, 3, 10), date(2026, 3, 11)
+
+
+def two_venue_tour(crew, vehicles, equipment) -> Tour:
+    venues = (Venue("ab", "AB", AB, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)),
+              Venue("zenith", "Zénith Paris", PARIS, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)))
+    return Tour("manifest test", SEASON, GENT, venues, (Show("ab", "ab"), Show("zenith", "zenith")),
+                crew=tuple(crew), vehicles=tuple(vehicles), equipment=tuple(equipment))
+
+
+def manifest_plan(vehicle_id: str, item: Equipment) -> Plan:
+    """AB on D1 (gear from home), the Zénith on D2 (gear from the AB), in ``vehicle_id``."""
+    from touring.model import LoadLine, VehicleLoad
+
+    line = (LoadLine(item.id, item.item, 1, item.volume_m3, item.weight_kg),)
+    loads = tuple(VehicleLoad(leg, day, a, b, vehicle_id, line, item.volume_m3, item.weight_kg, 40.0, 10000.0)
+                  for leg, day, a, b in ((0, D1, HOME_ID, "ab"), (1, D2, "ab", "zenith")))
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    return Plan("manifest test", SEASON, "EUR", VehicleKind.VAN, (), (),
+                (PlanDay(D1, DayKind.SHOW, "ab", "ab"), PlanDay(D2, DayKind.SHOW, "zenith", "zenith")), report,
+                loads=loads)
+
+
+def test_gear_rides_in_the_manifests_vehicle_and_stays_aboard_overnight():
+    backline = gear("backline", volume=2.0)
+    tour = two_venue_tour([person("ann", "B"), person("bob", "B")], [van("v1"), van("v2")], [backline])
+    result = solve(tour, manifest_plan("v2", backline), FAST)
+    assert result.unserved == ()
+    moved = {(r.day, r.vehicle_id) for r in result.runs for s in r.stops if s.load_gear or s.unload_gear}
+    assert moved == {(D1, "v2"), (D2, "v2")}  # v1 could take it too: the manifest says v2
+    first = next(r for r in result.runs if r.day == D1 and r.vehicle_id == "v2")
+    loaded = next(s for s in first.stops if s.place_id == "ab" and s.load_gear)
+    # Unloaded on arrival, loaded again after the curfew, and still aboard where it parks.
+    assert loaded.departure.time() >= time(23, 0) and first.stops[-1].volume_m3 == 2.0
+    second = next(r for r in result.runs if r.day == D2 and r.vehicle_id == "v2")
+    assert second.stops[0].place_id == "ab" and second.stops[0].volume_m3 == 2.0  # aboard from the start
+    assert second.stops[0].board[0] == second.driver_id  # its driver slept by the van at the AB
+    (unloaded,) = [s for s in second.stops if s.unload_gear]
+    assert unloaded.place_id == "zenith" and unloaded.departure.time() <= time(14, 0)
+
+
+def test_gear_in_a_vehicle_nobody_on_duty_drives_is_unserved_with_the_reason():
+    backline = gear("backline", volume=2.0)
+    tour = two_venue_tour([person("ann", "B")], [van("v1"), truck()], [backline])
+    result = solve(tour, manifest_plan("truck", backline), FAST)
+    assert {u.subject for u in result.unserved} == {"backline"}
+    assert all(u.reason == "licence: the loading plan puts it in truck (licence C), which nobody on duty drives "
+               "today" for u in result.unserved)
+
+
+# --- driver hours across days (EU 561/2006, FMCSA) ---
+
+def duty(day: date, hours: float, end_hour: float = 18.0):
+    from datetime import datetime, timedelta
+
+    from solvers.transport import Duty
+
+    midnight = datetime.combine(day, time())
+    return Duty(day, int(hours * 3600), midnight + timedelta(hours=6), midnight + timedelta(hours=end_hour))
+
+
+MON = date(2026, 3, 9)  # a Monday
+
+
+def test_eu_ten_hours_twice_a_week_then_nine():
+    from solvers.transport import duty_limits
+
+    once = [duty(MON, 9.5)]
+    assert duty_limits(DriverHours.EU, once, date(2026, 3, 11)).max_driving_s == 10 * 3600  # holds
+    twice = [duty(MON, 9.5), duty(date(2026, 3, 10), 10.0)]
+    assert duty_limits(DriverHours.EU, twice, date(2026, 3, 11)).max_driving_s == 9 * 3600  # binds
+    # A new ISO week starts on Monday: the extensions are back.
+    assert duty_limits(DriverHours.EU, twice, date(2026, 3, 16)).max_driving_s == 10 * 3600
+
+
+def test_eu_56_hours_a_week():
+    from solvers.transport import duty_limits
+
+    week = [duty(MON + timedelta(days=k), 9.0) for k in range(5)]  # 45 h by Friday
+    assert duty_limits(DriverHours.EU, week, MON + timedelta(days=5)).max_driving_s == 10 * 3600  # holds
+    week.append(duty(MON + timedelta(days=5), 9.0))  # 54 h by Saturday
+    assert duty_limits(DriverHours.EU, week, MON + timedelta(days=6)).max_driving_s == 2 * 3600  # binds
+
+
+def test_eu_90_hours_in_two_weeks():
+    from solvers.transport import duty_limits
+
+    last_week = [duty(MON + timedelta(days=k), 9.0) for k in range(6)]  # 54 h
+    this_week = [duty(MON + timedelta(days=7 + k), 9.0) for k in range(3)]  # 27 h: 81 h in all
+    assert duty_limits(DriverHours.EU, last_week[:5] + this_week, MON + timedelta(days=10)).max_driving_s == \
+        10 * 3600  # 72 h so far: holds
+    assert duty_limits(DriverHours.EU, last_week + this_week, MON + timedelta(days=10)).max_driving_s == \
+        9 * 3600  # binds: 90 - 81
+
+
+def test_eu_eleven_hours_daily_rest_and_us_ten_hours_off_in_a_fourteen_hour_window():
+    from datetime import datetime
+
+    from solvers.transport import duty_limits
+
+    late = [duty(MON, 8.0, end_hour=25.5)]  # parked at 01:30 on Tuesday
+    eu = duty_limits(DriverHours.EU, late, date(2026, 3, 10))
+    assert eu.rested_at == datetime(2026, 3, 10, 10, 30) and eu.max_span_s is None  # 9 h: reduced
+    # Three rests this week already reduced (06:00 starts after 01:30 ends): the fourth is 11 h.
+    nights = [duty(MON + timedelta(days=k), 8.0, end_hour=25.5) for k in range(4)]
+    assert duty_limits(DriverHours.EU, nights, MON + timedelta(days=4)).rested_at == \
+        datetime(2026, 3, 13, 12, 30)
+    us = duty_limits(DriverHours.US, late, date(2026, 3, 10))
+    assert (us.rested_at, us.max_driving_s, us.max_span_s) == (datetime(2026, 3, 10, 11, 30), 11 * 3600, 14 * 3600)
+    assert duty_limits(DriverHours.NONE, late, date(2026, 3, 10)) == duty_limits(DriverHours.NONE, (), MON)
+
+
+def two_nights_at_the_ab(second_load_in: time) -> tuple[Tour, Plan]:
+    """Tom drives the truck to the AB and home after a 23:45 curfew on D1 (parked after
+    midnight), and again on D2, sleeping at home."""
+    from dataclasses import replace as swap
+
+    from touring.model import Night, Stay, StayKind
+
+    tour = two_venue_tour([person("tom", "C")], [truck()], [])
+    ab = swap(tour.venues[0], curfew=time(23, 45))
+    second = Venue("ab2", "AB again", swap(AB, id="ab2"), (SEASON,), load_in=second_load_in, curfew=time(22, 0))
+    tour = swap(tour, venues=(ab, second), shows=(Show("ab", "ab"), Show("ab2", "ab2")))
+    days = (PlanDay(D1, DayKind.SHOW, "ab", "ab"), PlanDay(D2, DayKind.SHOW, "ab2", "ab2"))
+    nights = tuple(Night(d, p, p, (Stay("tom", StayKind.HOME),)) for d, p in
+                   ((date(2026, 3, 9), HOME_ID), (D1, "ab"), (D2, "ab2")))
+    return tour, swap(show_plan(), days=days, accommodation=nights)
+
+
+def test_a_run_past_midnight_keeps_the_driver_resting_into_the_next_morning():
+    tour, plan = two_nights_at_the_ab(time(10, 0))
+    result = solve(tour, plan, FAST)
+    (first,) = [r for r in result.runs if r.day == D1]
+    assert first.stops[-1].arrival.date() == D2  # parked after midnight
+    assert [r for r in result.runs if r.day == D2] == []
+    assert [(u.day, u.request_id) for u in result.unserved] == [(D2, "crew:tom:out"), (D2, "crew:tom:back")]
+    rested = first.stops[-1].arrival + timedelta(hours=9)  # a reduced daily rest
+    out, back = result.unserved
+    assert out.reason.startswith(f"rest: tom rests until {rested:%H:%M}")
+    assert back.reason == f"not taken there in the morning: {out.reason}"
+
+
+def test_rested_the_next_run_goes():
+    tour, plan = two_nights_at_the_ab(time(14, 0))
+    result = solve(tour, plan, FAST)
+    assert result.unserved == () and [r.day for r in result.runs] == [D1, D2]
+    (first,), (second,) = ([r for r in result.runs if r.day == day] for day in (D1, D2))
+    assert second.stops[0].departure >= first.stops[-1].arrival + timedelta(hours=9)
+
+
+def paris_day_from_home(curfew: time, hours: DriverHours) -> tuple[Tour, Plan]:
+    from dataclasses import replace as swap
+
+    from touring.model import Night, Stay, StayKind
+
+    tour = make_tour([person("tom", "C")], [truck()], hours=hours)
+    tour = swap(tour, venues=(swap(tour.venues[0], curfew=curfew),))
+    nights = tuple(Night(d, HOME_ID, HOME_ID, (Stay("tom", StayKind.HOME),)) for d in (date(2026, 3, 9), DAY))
+    return tour, swap(show_plan(), accommodation=nights)
+
+
+def test_us_fourteen_hour_window_holds_on_a_short_day_and_binds_on_a_long_one():
+    tour, plan = paris_day_from_home(time(15, 0), DriverHours.US)  # out ~09:00, home ~20:00
+    short = solve(tour, plan, FAST)
+    assert short.unserved == ()
+    (run,) = short.runs
+    assert run.stops[-1].arrival - run.stops[0].departure <= timedelta(hours=14)
+    tour, plan = paris_day_from_home(time(23, 0), DriverHours.US)  # home after 04:00: 19 h
+    long = solve(tour, plan, FAST)
+    assert [u.subject for u in long.unserved] == ["tom"]  # out or back: not both in 14 h
+    assert all(r.stops[-1].arrival - r.stops[0].departure <= timedelta(hours=14) for r in long.runs)
+    tour, plan = paris_day_from_home(time(23, 0), DriverHours.NONE)
+    assert solve(tour, plan, FAST).unserved == ()
+
+
+# --- breaks taken on the road when a solved route needs them ---
+
+def _long_drive(deadline_h: float):
+    """One request 6 h away from the depot, to be delivered by ``deadline_h``."""
+    from solvers import vrp
+
+    six = 6 * 3600
+    problem = vrp.Problem(
+        distance=[[0, 1], [1, 0]], travel_time=[[0, six], [six, 0]],
+        requests=[vrp.Request("r", vrp.Stop(1, vrp.TimeWindow(0, int(deadline_h * 3600))))],
+        vehicles=[vrp.VehicleSpec("v", 0, 1, shift=vrp.TimeWindow(3600, 20 * 3600))])
+    # As the plain solve finds it: leave at 02:00, arrive at 08:00, no break.
+    visits = (vrp.StopVisit(None, "start", 0, 2 * 3600, 2 * 3600, 2 * 3600, {}),
+              vrp.StopVisit("r", "visit", 1, 8 * 3600, 8 * 3600, 8 * 3600, {}),
+              vrp.StopVisit(None, "end", 1, 8 * 3600, 8 * 3600, 8 * 3600, {}))
+    return problem, vrp.Route("v", visits, 1, 1, six)
+
+
+def test_a_break_is_taken_on_the_road_and_the_departure_moves_earlier_to_keep_the_window():
+    from solvers import vrp
+    from solvers.transport import _with_breaks
+
+    problem, route = _long_drive(8.0)
+    fixed = _with_breaks(route, problem, vrp.BreakRule(270 * 60, 45 * 60))
+    assert fixed.breaks == ((int(1.25 * 3600) + 270 * 60, 45 * 60),)  # after 4 h 30 on the road
+    assert fixed.stops[0].departure == int(1.25 * 3600) and fixed.stops[1].arrival == 8 * 3600
+
+
+def test_no_room_for_the_break_keeps_the_route_out():
+    from solvers import vrp
+    from solvers.transport import _with_breaks
+
+    problem, route = _long_drive(8.0)
+    tight = vrp.Problem(problem.distance, problem.travel_time, problem.requests,
+                        [replace(problem.vehicles[0], shift=vrp.TimeWindow(2 * 3600, 20 * 3600))])
+    assert _with_breaks(route, tight, vrp.BreakRule(270 * 60, 45 * 60)) is None
+
+
+def test_rental_gear_is_picked_up_at_its_supplier_and_set_down_there_after_its_last_show():
+    from dataclasses import replace as swap
+
+    from touring.model import EquipmentMove, Owner
+
+    supplier = Place("supplier:projector", "Rent-a-Beam, Brussels", 50.87, 4.42, "Europe/Brussels", "BE")
+    projector = Equipment("projector", "Projector", 1, 0.3, 40.0, owner=Owner.RENTAL, needed_at=("ab",),
+                          supplier=supplier)
+    tour = two_venue_tour([person("ann", "B")], [van("v1")], [projector])
+    plan = manifest_plan("v1", projector)
+    plan = swap(plan, equipment_moves=(
+        EquipmentMove("pickup", 0, D1, "projector", "Projector", 1, supplier.id, "ab"),
+        EquipmentMove("return", 1, D2, "projector", "Projector", 1, supplier.id, "ab")))
+    result = solve(tour, plan, FAST)
+    assert result.unserved == ()
+    stops = [(r.day, s.place_id, s.load_gear, s.unload_gear) for r in result.runs for s in r.stops
+             if s.load_gear or s.unload_gear]
+    assert (D1, supplier.id, ("projector",), ()) in stops  # picked up on the way to its show
+    assert (D2, supplier.id, (), ("projector",)) in stops  # returned on the way to the next one
+    assert not any(place == "zenith" for _, place, _, _ in stops)  # never taken to Paris
+
+
+# --- the own_car column and the mileage rate, read from a tour folder ---
+
+def test_own_car_and_mileage_rate_are_read_and_a_bad_value_names_its_cell(tiny_tour):
+    from touring.errors import TourDataError
+    from touring.io import load_tour
+
+    crew = tiny_tour / "crew.csv"
+    rows = crew.read_text(encoding="utf-8").splitlines()
+    values = {"anna": "yes", "ben": "", "carl": "no"}
+    crew.write_text("\n".join([rows[0] + ",own_car"] + [f"{r},{values[r.split(',')[0]]}" for r in rows[1:]]) + "\n",
+                    encoding="utf-8")
+    toml = tiny_tour / "tour.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[rules]", "[rules]\nmileage_rate = 0.35"),
+                    encoding="utf-8")
+    tour = load_tour(tiny_tour).tour
+    assert [c.id for c in tour.crew if c.own_car] == ["anna"] and tour.rules.mileage_rate == 0.35
+    crew.write_text(crew.read_text(encoding="utf-8").replace("anna@example.org,yes", "anna@example.org,maybe"),
+                    encoding="utf-8")
+    with pytest.raises(TourDataError) as raised:
+        load_tour(tiny_tour)
+    assert any("crew.csv" in str(e) and "own_car" in str(e) for e in raised.value.errors)
+
+
+def test_gear_at_the_vehicles_parking_place_is_loaded_after_its_driver_boards():
+    # The van is parked where the gear is (the home base); its driver, who has no car,
+    # lives 20 km away: the van fetches her first, then loads.
+    pa = gear("pa", volume=2.0)
+    tour = two_venue_tour([person("ann", "B", lat=51.2)], [replace(van("v1"), depot=GENT)], [pa])
+    result = solve(tour, manifest_plan("v1", pa), FAST)
+    run = next(r for r in result.runs if r.day == D1)
+    places = [(s.place_id, s.board, s.load_gear) for s in run.stops]
+    assert places[:3] == [(HOME_ID, (), ()), ("home:ann", ("ann",), ()), (HOME_ID, (), ("pa",))]
+
+
+def test_a_vehicle_whose_driver_stays_elsewhere_does_not_move_and_says_why():
+    from dataclasses import replace as swap
+
+    from touring.model import Night, Stay, StayKind
+
+    pa = gear("pa", volume=2.0)
+    tour = two_venue_tour([person("ann", "B")], [van("v1")], [pa])
+    # Ann slept at the AB and sleeps there again: she goes nowhere on D1, the van is in Gent.
+    from datetime import datetime
+
+    from touring.model import CrewShift
+
+    nights = tuple(Night(d, "ab", "ab", (Stay("ann", StayKind.UNBOOKED),)) for d in (date(2026, 3, 9), D1))
+    rota = (CrewShift("ab", D1, DayKind.SHOW, datetime(2026, 3, 10, 14), datetime(2026, 3, 10, 23),
+                      (("technician", "ann"),), (("v1", "ann"),)),)
+    result = solve(tour, swap(manifest_plan("v1", pa), accommodation=nights, crew_shifts=rota), FAST)
+    assert [r for r in result.runs if r.day == D1] == []
+    lost = [u for u in result.unserved if u.day == D1]
+    assert lost and all(u.reason == "driver: ann, on duty to drive v1, stays at ab today while v1 is parked at "
+                        "depot:v1" for u in lost)
+
+
+def test_a_van_does_not_cross_the_country_empty_to_fetch_its_driver():
+    # Ann lives in Amsterdam, 140 min from the van in Gent, and has no car.
+    tour = make_tour([person("ann", "B", lat=52.37)], [van("v1")], [gear("pa", volume=2.0)])
+    result = runs_of(tour)
+    assert result.runs == ()
+    reasons = {u.subject: u.reason for u in result.unserved}
+    assert reasons == {who: "driver: ann, on duty to drive v1, starts at home:ann, 140 min from v1 parked at "
+                            "depot:v1" for who in ("ann", "pa")}

@@ -15,6 +15,9 @@ and add up exactly to the lines they come from. Where the money comes from:
 - per diems: each crew member available that day, on every day away from the home
   base, at the rate of the country the tour ends the day in (``data/per_diems.csv``;
   a tour setting may override the table later).
+- mileage: each transport run in a crew member's own car (``car:CREW_ID``), its km ×
+  ``rules.mileage_rate``, the km allowance the company pays (an estimate of the car's
+  running cost, hence marked ``estimate``); only when the plan has runs.
 - fees: each booking's fee, once per booking, on its first night (income).
 
 The tables are estimates in EUR; lines from them are marked ``estimate``. A tour kept in
@@ -45,6 +48,7 @@ class Category(str, enum.Enum):
     TOLLS = "tolls"
     HOTELS = "hotels"
     PER_DIEMS = "per_diems"
+    MILEAGE = "mileage"
     FEES = "fees"  # income
 
     @property
@@ -186,7 +190,8 @@ def cost_rollup(tour: Tour, plan: Plan) -> CostReport:
     if not tour.vehicles:
         not_priced.append("driving: the tour has no vehicles")
     lines = (_vehicle_lines(tour, plan, tables, not_priced) + _hotel_lines(tour, plan)
-             + (_per_diem_lines(tour, plan, not_priced) if tables else []) + _fee_lines(tour, plan))
+             + (_per_diem_lines(tour, plan, not_priced) if tables else []) + _mileage_lines(tour, plan)
+             + _fee_lines(tour, plan))
     order = list(Category)
     lines.sort(key=lambda line: (line.day, order.index(line.category)))  # stable: legs keep their order
     return CostReport(tour.currency, tuple(lines), tuple(dict.fromkeys(not_priced)))
@@ -275,6 +280,14 @@ def _per_diem_lines(tour: Tour, plan: Plan, not_priced: list[str]) -> list[CostL
             lines.append(_line(plan_day.day, Category.PER_DIEMS, f"crew in {country or '?'}", crew, "person",
                                rate, True))
     return lines
+
+
+def _mileage_lines(tour: Tour, plan: Plan) -> list[CostLine]:
+    """One line per own-car run: its km at the tour's km allowance."""
+    names = {c.id: c.name for c in tour.crew}
+    return [_line(run.day, Category.MILEAGE, f"car of {names.get(run.driver_id, run.driver_id)}", run.km, "km",
+                  tour.rules.mileage_rate, True)
+            for run in plan.runs if run.own_car and run.km]
 
 
 def _fee_lines(tour: Tour, plan: Plan) -> list[CostLine]:

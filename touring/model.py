@@ -126,6 +126,7 @@ class Rules:
     max_working_minutes_per_day: int = 600
     default_roles: tuple[str, ...] = ()
     hotel_budget_per_night: float | None = None  # per person, in the tour's currency; None: no cap
+    mileage_rate: float = 0.43  # km allowance for crew driving their own car, currency per km
 
     def __post_init__(self) -> None:
         _require(1 <= self.max_consecutive_show_days <= 31, "max_consecutive_show_days",
@@ -139,6 +140,7 @@ class Rules:
         _require(0 < self.max_working_minutes_per_day <= 24 * 60, "max_working_minutes_per_day",
                  f"must be between 1 and 1440, got {self.max_working_minutes_per_day}")
         _non_negative(self.hotel_budget_per_night, "hotel_budget_per_night")
+        _non_negative(self.mileage_rate, "mileage_rate")
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,29 @@ class Show:
         _non_negative(self.fee, "fee")
 
 
+LICENCE_COVERS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "B": frozenset({"B"}),
+    "BE": frozenset({"BE", "B"}),
+    "C1": frozenset({"C1", "B"}),
+    "C1E": frozenset({"C1E", "C1", "BE", "B"}),
+    "C": frozenset({"C", "C1", "B"}),
+    "CE": frozenset({"CE", "C", "C1E", "C1", "BE", "B"}),
+    "D1": frozenset({"D1", "B"}),
+    "D1E": frozenset({"D1E", "D1", "BE", "B"}),
+    "D": frozenset({"D", "D1", "B"}),
+    "DE": frozenset({"DE", "D", "D1E", "D1", "BE", "B"}),
+})
+"""EU licence categories (directive 2006/126/EC) and the ones each covers: C covers C1,
+CE covers C, C1E, C1 and BE; D likewise over D1; every category covers B (it requires
+it). An unknown class covers only itself."""
+
+
+def licence_covers(held: frozenset[str] | set[str], needed: str) -> bool:
+    """Whether a set of held licence classes allows driving a vehicle of class ``needed``."""
+    needed = needed.upper()
+    return any(needed in LICENCE_COVERS.get(h.upper(), frozenset({h.upper()})) for h in held)
+
+
 @dataclass(frozen=True)
 class CrewMember:
     id: str
@@ -268,10 +293,13 @@ class CrewMember:
     share_with: tuple[str, ...] = ()
     phone: str = ""
     email: str = ""
+    own_car: bool = False  # drives their own car to work when starting from home
 
     def __post_init__(self) -> None:
         _require(bool(self.id), "id", "must not be empty")
         _require(bool(self.roles), "role", "must name at least one role")
+        _require(not self.own_car or licence_covers(self.licences, "B"), "own_car",
+                 "a crew member who drives their own car needs a licence that covers B")
         _require(self.id not in self.share_with, "share_with", "cannot share a room with oneself")
         _require(not self.share_with or self.room is RoomPreference.SHARED, "share_with",
                  "only a crew member whose room is 'shared' can name room-mates")
@@ -383,6 +411,8 @@ class TravelOverride:
 
 
 HOME_ID = "home"
+OWN_CAR_PREFIX = "car:"
+"""A run whose vehicle id is ``car:CREW_ID`` is that crew member's own car, not the fleet's."""
 
 
 @dataclass(frozen=True)
@@ -574,13 +604,15 @@ class CrewShift:
     start: datetime
     end: datetime
     roles: tuple[tuple[str, str | None], ...]
+    drivers: tuple[tuple[str, str | None], ...] = ()  # (fleet vehicle id, its driver on duty) on gear days
 
     def crew_for(self, role: str) -> tuple[str | None, ...]:
         return tuple(crew_id for r, crew_id in self.roles if r == role)
 
     @property
     def crew_ids(self) -> tuple[str, ...]:
-        return tuple(crew_id for _, crew_id in self.roles if crew_id is not None)
+        """Everyone on duty: the role places' crew, then drivers holding no role place."""
+        return tuple(dict.fromkeys(crew_id for _, crew_id in self.roles + self.drivers if crew_id is not None))
 
 
 @dataclass(frozen=True)
@@ -695,6 +727,11 @@ class TransportRun:
     drive_minutes: int
     breaks: tuple[tuple[datetime, int], ...]  # (start, minutes)
     cost: float  # km cost plus the day's fixed cost, in the tour's currency
+
+    @property
+    def own_car(self) -> bool:
+        """Whether the run is a crew member's own car (paid as mileage), not a fleet vehicle."""
+        return self.vehicle_id.startswith(OWN_CAR_PREFIX)
 
 
 @dataclass(frozen=True)

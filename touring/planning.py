@@ -13,7 +13,8 @@ from solvers.travel import TravelMatrix, travel_matrix
 from touring.io import LoadedTour
 from touring.io.cache import JsonCache
 from touring.model import (
-    HOME_ID, DayKind, DroppedShow, Plan, PlanDay, ShowBooking, SolverReport, Tour, TravelPart, VehicleKind,
+    HOME_ID, DayKind, DroppedShow, Plan, PlanDay, ShowBooking, SolverReport, Tour, TransportRun, TravelPart,
+    VehicleKind,
 )
 
 
@@ -59,13 +60,14 @@ def make_plan(loaded: LoadedTour, params: ScheduleParams = ScheduleParams(),
                 tuple(DroppedShow(d.show_id, d.reason) for d in result.dropped), days, report, result.conflicts)
     if not plan.found:
         return plan
+    # Loading first: the rota puts a licensed driver on duty for each vehicle it loads.
+    if tour.equipment:
+        plan = add_loading(tour, plan, loading_params, **(loading_options or {}))
     if tour.crew:
         # Crews drive home and to hotels by car, whatever the fleet's pace.
         cars = travel_matrix(tour, VehicleKind.CAR, cache=JsonCache.for_tour(loaded.root))
         plan = add_accommodation(tour, plan, cars, hotel_params, **(hotel_options or {}))
         plan = add_crew(tour, plan, crew_params)
-    if tour.equipment:
-        plan = add_loading(tour, plan, loading_params, **(loading_options or {}))
     if transport_params is not None and tour.vehicles and (tour.crew or tour.equipment):
         plan = add_transport(tour, plan, matrix, transport_params)
     return plan
@@ -101,12 +103,14 @@ def add_loading(tour: Tour, plan: Plan, params: loading.LoadingParams = loading.
 
 
 def add_transport(tour: Tour, plan: Plan, matrix: TravelMatrix,
-                  params: transport.TransportParams = transport.TransportParams()) -> Plan:
+                  params: transport.TransportParams = transport.TransportParams(),
+                  previous_runs: tuple[TransportRun, ...] = ()) -> Plan:
     """The plan with each vehicle's runs and the moves no run makes (:mod:`solvers.transport`).
 
-    ``matrix`` is the fleet's slowest kind's, so every vehicle can keep the times.
+    ``matrix`` is the fleet's slowest kind's, so every vehicle can keep the times;
+    ``previous_runs`` (a replan's plan in force) seed each day's search.
     """
-    found = transport.solve(tour, plan, params, matrix)
+    found = transport.solve(tour, plan, params, matrix, previous_runs=previous_runs)
     # The core's objective is in 1/1000 cent; the report is in the tour's currency.
     objective = found.objective / 100_000 if found.objective is not None else None
     report = SolverReport("routing", found.status, objective, None, None, round(found.wall_time_s, 3),

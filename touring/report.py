@@ -57,8 +57,12 @@ def summary_lines(plan: Plan, tour: Tour) -> list[str]:
                 lines += [f"  {b.text} ({b.reason})" for b in plan.to_book]
         if plan.crew_report is not None:
             places = sum(len(shift.roles) for shift in plan.crew_shifts)
-            lines.append(f"Crew: {places - len(plan.unfilled_roles)} of {places} role places filled over "
-                         f"{len(plan.crew_shifts)} shifts")
+            wheels = sum(len(shift.drivers) for shift in plan.crew_shifts)
+            no_driver = sum(1 for shift in plan.crew_shifts for _, crew_id in shift.drivers if crew_id is None)
+            lines.append(f"Crew: {places - len(plan.unfilled_roles) + no_driver} of {places} role places filled "
+                         f"over {len(plan.crew_shifts)} shifts")
+            if wheels:
+                lines.append(f"Drivers: {wheels - no_driver} of {wheels} fleet driver places filled")
             lines += [f"  {u.text}" for u in plan.unfilled_roles]
         if plan.loading_report is not None:
             legs = len({x.leg for x in plan.loads} | {x.leg for x in plan.left_behind})

@@ -110,7 +110,8 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
         },
         "crew": [
             {"show_id": c.show_id, "date": c.day.isoformat(), "kind": c.kind.value, "start": c.start.isoformat(),
-             "end": c.end.isoformat(), "roles": [{"role": role, "crew_id": crew_id} for role, crew_id in c.roles]}
+             "end": c.end.isoformat(), "roles": [{"role": role, "crew_id": crew_id} for role, crew_id in c.roles],
+             "drivers": [{"vehicle_id": vehicle_id, "crew_id": crew_id} for vehicle_id, crew_id in c.drivers]}
             for c in plan.crew_shifts
         ],
         "unfilled_roles": [
@@ -294,7 +295,8 @@ def plan_from_json(document: object, source: str) -> Plan:
             where = f"crew[{number}]"
             shifts.append(CrewShift(c["show_id"], date.fromisoformat(c["date"]), DayKind(c["kind"]),
                                     datetime.fromisoformat(c["start"]), datetime.fromisoformat(c["end"]),
-                                    tuple((r["role"], r["crew_id"]) for r in c["roles"])))
+                                    tuple((r["role"], r["crew_id"]) for r in c["roles"]),
+                                    tuple((r["vehicle_id"], r["crew_id"]) for r in c.get("drivers", ()))))
         unfilled = []
         for number, u in enumerate(document.get("unfilled_roles", ())):
             where = f"unfilled_roles[{number}]"

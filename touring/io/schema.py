@@ -333,6 +333,8 @@ CREW = TableSpec("crew", "The people who travel.", (
     Column("share_with", parse_id_list, "crew ids this person agreed to share a room with", default=()),
     Column("phone", parse_text, "mobile number", default=""),
     Column("email", parse_text, "e-mail address", default=""),
+    Column("own_car", parse_bool, "`yes` when the person drives their own car to work on days they start "
+           "from home (it may take colleagues; paid at rules.mileage_rate)", default=False, default_doc="no"),
 ))
 
 VEHICLES = TableSpec("vehicles", "The fleet.", (
@@ -424,6 +426,8 @@ SETTINGS: tuple[Setting, ...] = (
             "minutes"),
     Setting("rules.default_roles", parse_text_list, "roles every show needs unless shows.csv says otherwise"),
     Setting("rules.hotel_budget_per_night", parse_float, "most a hotel night may cost per person", "currency"),
+    Setting("rules.mileage_rate", parse_float, "km allowance paid for a crew member's own car (an estimate of "
+            "its running cost)", "currency/km"),
     Setting("weights.km", parse_float, "cost of one km travelled", "currency/km"),
     Setting("weights.drive_hour", parse_float, "cost of one hour of driving", "currency/h"),
     Setting("weights.cost", parse_float, "weight of vehicle and hotel costs", "factor"),

@@ -387,7 +387,8 @@ def load_tour(path: str | Path, geocoder: Geocoder | None = None) -> LoadedTour:
         member = _build(problems, crew_table.source, row.number, CrewMember,
                         id=c["id"], name=c["name"], roles=c["role"], home=home_place, nationality=nationality,
                         availability=c["availability"], licences=c["licences"], room=c["room"],
-                        share_with=c["share_with"], phone=c["phone"], email=c["email"])
+                        share_with=c["share_with"], phone=c["phone"], email=c["email"],
+                        own_car=c["own_car"])
         if member:
             crew.append(member)
 
