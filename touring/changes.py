@@ -60,8 +60,13 @@ def _minutes(a: datetime, b: datetime) -> int:
     return round((b - a).total_seconds() / 60)
 
 
-def _times(times: list[datetime]) -> str:
-    clock = [f"{t:%H:%M}" for t in times]
+def _when(moment: datetime, day: date) -> str:
+    """A clock time, with its date when a run of ``day`` leaves after midnight."""
+    return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%H:%M} on {_day(moment.date())}"
+
+
+def _times(times: list[datetime], day: date) -> str:
+    clock = [_when(t, day) for t in times]
     return clock[0] if len(clock) == 1 else ", ".join(clock[:-1]) + " and " + clock[-1]
 
 
@@ -93,20 +98,20 @@ def _person_ride_changes(tour: Tour, crew_id: str, old: Plan, new: Plan) -> list
                 when = f"{abs(shift)} min {'earlier' if shift < 0 else 'later'}"
                 name = names.get(b.run.vehicle_id, b.run.vehicle_id)
                 changes.append(Change(crew_id, day, f"Your {_day(day)} {name} leaves {when} "
-                                                    f"({b.departs:%H:%M} instead of {a.departs:%H:%M})."))
+                                                    f"({_when(b.departs, day)} instead of {_when(a.departs, day)})."))
         for (kind, vehicle_id, *rest), times in alike.items():
             name = names.get(vehicle_id, vehicle_id)
             if kind == "cancelled":
-                text = (f"Your {_day(day)} ride in the {name} ({_times(times)}) is cancelled." if len(times) == 1
-                        else f"Your {_day(day)} rides in the {name} ({_times(times)}) are cancelled.")
+                text = (f"Your {_day(day)} ride in the {name} ({_times(times, day)}) is cancelled." if len(times) == 1
+                        else f"Your {_day(day)} rides in the {name} ({_times(times, day)}) are cancelled.")
             elif kind == "driving":
                 text = (f"On {_day(day)} you now drive the {name}" if rest[0]
                         else f"On {_day(day)} you no longer drive the {name}: you ride in it") \
-                    + f", leaving {_times(times)}."
+                    + f", leaving {_times(times, day)}."
             else:
                 verb = "drive" if rest[0] else "ride in"
                 instead = f" instead of the {names.get(rest[1], rest[1])}" if kind == "vehicle" else ""
-                text = f"On {_day(day)} you now {verb} the {name}{instead}, leaving {_times(times)}."
+                text = f"On {_day(day)} you now {verb} the {name}{instead}, leaving {_times(times, day)}."
             changes.append(Change(crew_id, day, text))
     return changes
 
