@@ -41,9 +41,10 @@ Runs: the transport solver plans all days with one fleet, so when vehicles are o
 hired on some days each distinct fleet is solved on the days up to its last day and each
 day takes the runs of its own fleet (vehicle positions are carried within a solve, not
 across the seam). Runs before ``today`` are the plan in force's. The plan in force's runs
-seed each day's routing search (initial routes, where they still fit), so a day the
-events do not touch gets its runs back; whom a run carries is not a term of the routing
-objective, so ride changes on touched days are reported per person, not minimised.
+seed each day's routing search (initial routes, where they still fit), and each person or
+load served by another vehicle than there costs ``weights.replan_changed_vehicle`` in the
+routing objective (:func:`solvers.vrp.prefer_vehicles`), so a day the events do not touch
+gets its runs back and a touched day moves as few people as it can.
 """
 
 from __future__ import annotations
@@ -523,6 +524,9 @@ def replan(tour: Tour | LoadedTour, previous_plan: Plan, events: tuple[Event, ..
     transport_params = stage_params.pop("transport_params", None)
     if transport_params is None and previous_plan.runs:
         transport_params = TransportParams()
+    if transport_params is not None and not transport_params.vehicle_change_cost:
+        # The stability term of the runs: a person or load in another vehicle than before.
+        transport_params = replace(transport_params, vehicle_change_cost=loaded.tour.weights.replan_changed_vehicle)
     stage_params = dict(stage_params,
                         hotel_options=dict(closed=limits.closed_hotels, previous=previous_plan.accommodation,
                                            booked=stays, allow_moving=allow_moving),

@@ -148,16 +148,24 @@ class TransportParams:
     ``solution_limit`` set (the default) with greedy descent: the reproducible mode of
     the core, the same runs on any machine; ``time_limit_s`` (per day) is then only a
     safety net. ``solution_limit=None`` searches with guided local search until the
-    time limit.
+    time limit. ``vehicle_change_cost`` (the tour's currency; replanning) is what moving a
+    person or a load to another vehicle than the previous plan's runs gave it costs.
     """
 
     time_limit_s: float = 2.0
     solution_limit: int | None = 200
     seed: int = 0
+    vehicle_change_cost: float = 0.0
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
             raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s:g}")
+        if self.vehicle_change_cost < 0:
+            raise ValueError(f"vehicle_change_cost must not be negative, got {self.vehicle_change_cost:g}")
+
+    def change_penalty(self) -> int:
+        """:attr:`vehicle_change_cost` in the routing objective's unit (1/1000 cent)."""
+        return money_to_cents(self.vehicle_change_cost) * _COST_SCALE
 
     def core(self) -> vrp.SolveParams:
         reproducible = self.solution_limit is not None
@@ -954,6 +962,9 @@ def _solve_day(problem: vrp.Problem, params: TransportParams,
     finds no insertion at all on such days. The check measures driving time, as EU
     561/2006 does: loading and boarding are other work, not driving.
     """
+    if initial and params.vehicle_change_cost:
+        # Replanning: the stability term keeps people and loads in the vehicles they had.
+        problem = vrp.prefer_vehicles(problem, initial, params.change_penalty())
     rules = {v.id: v.break_rule for v in problem.vehicles if v.break_rule is not None}
     if not rules:
         return vrp.solve(problem, params.core(), initial)

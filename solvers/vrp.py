@@ -57,7 +57,7 @@ elapsed route time, so loading and waiting count as driving: stricter than EU
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -73,11 +73,13 @@ __all__ = [
     "StopVisit",
     "TimeWindow",
     "VehicleSpec",
+    "prefer_vehicles",
     "solve",
 ]
 
 TIME = "time"
 DRIVING = "driving"
+VEHICLE_CHANGE = "vehicle_change"
 
 # A horizon far beyond any working day yet small enough that sums of a few of
 # them never overflow int64 in the solver.
@@ -170,6 +172,11 @@ class Request:
     vehicles : tuple of str
         Ids of the only vehicles that may serve it (``SetAllowedVehiclesForIndex``);
         empty: any vehicle.
+    keep_vehicle : str or None
+        The vehicle that served it in the plan being revised (replanning).
+    change_penalty : int
+        Cost of serving it on another vehicle than ``keep_vehicle``: the stability
+        term, in the cost unit of the arc costs.
     """
 
     id: str
@@ -178,6 +185,8 @@ class Request:
     demand: Mapping[str, int] = field(default_factory=dict)
     penalty: int | None = None
     vehicles: tuple[str, ...] = ()
+    keep_vehicle: str | None = None
+    change_penalty: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -189,6 +198,7 @@ class Request:
         _check_quantities(self.demand, "Request.demand")
         if self.penalty is not None:
             _check_int(self.penalty, "Request.penalty")
+        _check_int(self.change_penalty, "Request.change_penalty")
 
     @property
     def is_pair(self) -> bool:
@@ -788,6 +798,29 @@ def _add_allowed_vehicles(model: _Model) -> None:
             routing.VehicleVar(index).SetValues(allowed)
 
 
+def _add_vehicle_changes(model: _Model) -> None:
+    """The stability term of a replan: a request served by another vehicle than its
+    ``keep_vehicle`` costs its ``change_penalty``.
+
+    A per-vehicle unary transit counts the penalties of the requests a route takes from
+    other vehicles (at their pickup or visit, so a pair counts once); a soft upper bound
+    of 0 on the route's end cumul adds that sum to the objective.
+    """
+    p, table, routing = model.problem, model.table, model.routing
+    if not any(r.keep_vehicle is not None and r.change_penalty for r in p.requests):
+        return
+    callbacks = []
+    for spec in p.vehicles:
+        cost = [n.request.change_penalty if n.kind in ("pickup", "visit") and n.request.keep_vehicle is not None
+                and n.request.keep_vehicle != spec.id else 0 for n in table.nodes]
+        callbacks.append(routing.RegisterUnaryTransitVector(cost))
+    total = sum(r.change_penalty for r in p.requests)
+    routing.AddDimensionWithVehicleTransits(callbacks, 0, total, True, VEHICLE_CHANGE)
+    dim = routing.GetDimensionOrDie(VEHICLE_CHANGE)
+    for v in range(len(p.vehicles)):
+        dim.SetCumulVarSoftUpperBound(routing.End(v), 0, 1)
+
+
 def _build(problem: Problem, requests: Sequence[Request]) -> _Model:
     table = _NodeTable(problem, requests)
     routing = pywrapcp.RoutingModel(table.manager)
@@ -800,6 +833,7 @@ def _build(problem: Problem, requests: Sequence[Request]) -> _Model:
     _add_pickup_delivery(model)
     _add_disjunctions(model)
     _add_allowed_vehicles(model)
+    _add_vehicle_changes(model)
     return model
 
 
@@ -979,6 +1013,15 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),
         engine=engine,
         hit_time_limit=wall >= params.time_limit * 0.98,
     )
+
+
+def prefer_vehicles(problem: Problem, routes: Mapping[str, Sequence[str]], penalty: int) -> Problem:
+    """``problem`` with each request of ``routes`` (vehicle id -> request ids, as
+    :func:`solve` takes them) preferring its vehicle there, at ``penalty`` per change."""
+    keep = {rid: vid for vid, rids in routes.items() for rid in rids}
+    requests = [replace(r, keep_vehicle=keep[r.id], change_penalty=penalty) if r.id in keep else r
+                for r in problem.requests]
+    return replace(problem, requests=requests)
 
 
 def _warm_start_indices(model: _Model, warm: Mapping[str, Sequence[str]]) -> list[list[int]] | None:

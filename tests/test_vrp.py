@@ -28,6 +28,7 @@ from solvers.vrp import (  # noqa: E402
     Stop,
     TimeWindow,
     VehicleSpec,
+    prefer_vehicles,
     solve,
 )
 
@@ -205,6 +206,27 @@ def test_request_longer_than_the_span_alone_is_dropped_with_time_reason():
     cars = [VehicleSpec("c", 0, 0, shift=DAY, max_span=600)]
     result = solve(make_problem(points, [Request("far", Stop(1))], cars), FAST)
     assert result.dropped["far"].startswith("time:")
+
+
+def _two_depots_one_customer():
+    # The customer sits next to depot B: vehicle "b" is far cheaper.
+    points = [(0, 0), (100, 0), (98, 0)]
+    vehicles = [VehicleSpec("a", 0, 0, shift=DAY), VehicleSpec("b", 1, 1, shift=DAY)]
+    return make_problem(points, [Request("c", Stop(2), penalty=10**6)], vehicles)
+
+
+def test_a_vehicle_change_penalty_keeps_the_request_on_its_vehicle():
+    kept = prefer_vehicles(_two_depots_one_customer(), {"a": ["c"]}, penalty=10**5)
+    result = solve(kept, FAST)
+    assert route_of(result, "c").vehicle == "a"
+
+
+def test_a_small_vehicle_change_penalty_lets_the_cheaper_vehicle_win():
+    cheap = prefer_vehicles(_two_depots_one_customer(), {"a": ["c"]}, penalty=10)
+    result = solve(cheap, FAST)
+    assert route_of(result, "c").vehicle == "b"
+    # The change is paid in the objective: the arc cost (2 + 2) plus the penalty.
+    assert result.objective == 4 + 10
 
 
 # --------------------------------------------------------------------------- #

@@ -158,7 +158,7 @@ class Weights:
     # the example tours), so a change is made only when nothing else works.
     replan_moved_show: float = 5000.0  # per booked show on another date
     replan_changed_hotel: float = 1000.0  # per booked person-night in another hotel
-    replan_changed_vehicle: float = 1000.0  # gear units in another vehicle than booked (0: no penalty)
+    replan_changed_vehicle: float = 1000.0  # gear unit or ride in another vehicle than booked (0: no penalty)
 
     def __post_init__(self) -> None:
         for name in ("km", "drive_hour", "cost", "optional_fee", "preferred_date_miss", "extra_hotel",

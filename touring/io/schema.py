@@ -442,8 +442,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("weights.replan_changed_hotel", parse_float, "replanning: penalty per booked person-night moved to "
             "another hotel (with --allow-moving)", "currency"),
     Setting("weights.replan_changed_vehicle", parse_float, "replanning: gear units loaded in another vehicle than "
-            "booked on a leg; loading ranks them right after gear left behind whatever the value, 0 lets it re-pack "
-            "freely", "currency"),
+            "booked on a leg (loading ranks them right after gear left behind whatever the value, 0 lets it re-pack "
+            "freely), and per person or load on a day's runs in another vehicle than before (routing cost)",
+            "currency"),
     Setting("travel.detour_factor", parse_float, "road distance over straight-line distance", "factor"),
     *(Setting(f"travel.speeds_kmh.{kind.value}", parse_float, f"average road speed of a {kind.value}",
               "km/h", default_doc=f"{speed:g}")
