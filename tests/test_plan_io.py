@@ -9,7 +9,7 @@ import pytest
 from solvers.schedule import ScheduleParams
 from touring.errors import DataError
 from touring.io import load_tour
-from touring.io.plan import read_plan, write_plan
+from touring.io.plan import read_plan, version_number, write_plan
 from touring.planning import make_plan
 
 
@@ -31,3 +31,16 @@ def test_reading_a_file_that_is_not_a_plan_names_the_field(tmp_path):
                     encoding="utf-8")
     with pytest.raises(DataError, match="plan.json, 'season': lacks the field 'end'"):
         read_plan(path)
+
+
+def test_the_version_number_of_a_plan_file(tiny_tour, tmp_path):
+    loaded = load_tour(tiny_tour)
+    plan = make_plan(loaded, ScheduleParams(time_limit_s=5))
+    out = tmp_path / "out"
+    first = write_plan(plan, loaded.tour, out)
+    second = write_plan(plan, loaded.tour, out, tour_source=tiny_tour)  # differs: records its tour
+    assert (version_number(first), version_number(second)) == (1, 2)
+    assert version_number(out / "plan.json") == 2
+    stray = tmp_path / "elsewhere.json"
+    stray.write_text((out / "plan.json").read_text())
+    assert version_number(stray) is None

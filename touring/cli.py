@@ -180,14 +180,15 @@ def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, 
     if not result.found:
         sys.exit(1)
     if export_dir is not None:
-        _export(result, loaded.tour, export_dir, pdf=True)
+        _export(result, loaded.tour, export_dir, pdf=True, version=int(version.stem.split("-")[1]))
 
 
-def _export(plan_result, tour, out_dir: Path, pdf: bool) -> None:
+def _export(plan_result, tour, out_dir: Path, pdf: bool, version: int | None = None) -> None:
     from touring.export import ExportError, PdfUnavailable, export_plan
 
     try:
-        written = export_plan(plan_result, tour, out_dir, pdf=pdf)
+        # The version number lets a re-issue say "changed since version N".
+        written = export_plan(plan_result, tour, out_dir, pdf=pdf, version=version)
     except (ExportError, PdfUnavailable) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Written: {len(written)} files in {out_dir}; open {out_dir / 'index.html'}")
@@ -211,7 +212,7 @@ def export(plan_file: Path, out_dir: Path, tour_path: Path | None, no_pdf: bool)
         touring export out/flemish/plan.json -o out/flemish/export
     """
     from touring.errors import DataError
-    from touring.io.plan import read_plan, read_tour_source
+    from touring.io.plan import read_plan, read_tour_source, version_number
 
     if plan_file.is_dir():
         plan_file = plan_file / "plan.json"
@@ -222,7 +223,7 @@ def export(plan_file: Path, out_dir: Path, tour_path: Path | None, no_pdf: bool)
     tour_path = tour_path or read_tour_source(plan_file)
     if tour_path is None:
         raise click.ClickException(f"{plan_file} does not name a tour that exists here; give it with --tour")
-    _export(plan_result, _load(tour_path).tour, out_dir, pdf=not no_pdf)
+    _export(plan_result, _load(tour_path).tour, out_dir, pdf=not no_pdf, version=version_number(plan_file))
 
 
 def _register_extra_commands() -> None:

@@ -189,6 +189,22 @@ def write_plan(plan: Plan, tour: Tour, out_dir: str | Path, tour_source: Path | 
     return version_file
 
 
+def version_number(path: str | Path) -> int | None:
+    """The version number of a plan file: ``N`` of ``versions/plan-NNNN.json``, or for an
+    ``OUT/plan.json`` the version it is a copy of; ``None`` when it is none of them."""
+    path = Path(path)
+    stem = path.stem.split("-")
+    if path.parent.name == VERSIONS_FOLDER and len(stem) == 2 and stem[0] == "plan" and stem[1].isdigit():
+        return int(stem[1])
+    try:
+        text = path.read_bytes()
+        candidates = sorted(path.parent.joinpath(VERSIONS_FOLDER).glob("plan-*.json"), reverse=True)
+        return next((int(v.stem.split("-")[1]) for v in candidates
+                     if v.stem.split("-")[1].isdigit() and v.read_bytes() == text), None)
+    except OSError:
+        return None
+
+
 def read_tour_source(path: str | Path) -> Path | None:
     """The tour folder or workbook a plan.json records, when it still exists."""
     try:
