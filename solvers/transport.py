@@ -14,6 +14,11 @@ next day. The steps of one day:
    - where someone sleeps comes from ``plan.accommodation`` (home, hotel, the
      nightliner's next place, or the tour's place when unbooked); without it, the tour's
      place of that night (the crew member's own home when the tour is at its base);
+   - a move between a crew member's home and the tour that crosses the sea, or whose
+     drive at the fleet's pace is longer than one day's driving
+     (``rules.max_drive_minutes_per_day``), is no request: that person travels on their
+     own (flight or train) and the result lists it as an own-travel line to book
+     (:func:`_own_travel`);
    - gear, from the loading plan's manifests (``plan.loads``) when the plan has them:
      each vehicle's lines of a leg, pinned to that vehicle (:func:`_hauls`). At a venue
      they are loaded after the curfew (``load_out``, else the curfew) of the last show
@@ -102,7 +107,8 @@ from solvers.units import (
     METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
 )
 from touring.model import (
-    DEFAULT_SPEEDS_KMH, HOME_ID, LICENCE_COVERS, OWN_CAR_PREFIX, CrewMember, DayKind, DriverHours, Equipment, Night, Plan, PlanDay, RunStop,
+    DEFAULT_SPEEDS_KMH, HOME_ID, LICENCE_COVERS, OWN_CAR_PREFIX, CrewMember, DayKind, DriverHours, Equipment, Night, OwnTravel, Plan,
+    PlanDay, RunStop,
     StayKind, Tour, TransportRun, UnservedRequest, Vehicle, VehicleKind, licence_covers,
 )
 
@@ -178,6 +184,7 @@ class TransportResult:
     status: str
     runs: tuple[TransportRun, ...] = ()
     unserved: tuple[UnservedRequest, ...] = ()
+    own_travel: tuple[OwnTravel, ...] = ()  # crew journeys home <-> tour too far to drive
     driving_minutes: tuple[tuple[str, int], ...] = ()  # per driver, crew order
     vehicle_km: tuple[tuple[str, float], ...] = ()  # per vehicle used, fleet order
     cost: float = 0.0
@@ -306,6 +313,42 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
                 moves.append(_Move(f"crew:{member.id}:move", member.id, False, slept, sleeps, start, _DAY_END_S,
                                    BOARDING_S, seats=1))
     return moves
+
+
+def _far(tour: Tour, matrix: TravelMatrix, home: str, place: str) -> tuple[int, str] | None:
+    """(road minutes, why) when the way between a crew member's ``home`` and ``place`` is
+    no drive for the tour's vehicles: it crosses the sea (or an ocean), or it is longer
+    than one day's driving (``rules.max_drive_minutes_per_day``) at the fleet's pace."""
+    leg = matrix.leg(home, place)
+    limit = tour.rules.max_drive_minutes_per_day
+    if leg.crossings:
+        return leg.minutes, f"across the sea ({', '.join(leg.crossings)}), {leg.minutes} min by road and ferry"
+    if leg.drive_minutes > limit:
+        return leg.minutes, f"{leg.drive_minutes} min by road, more than a day's driving ({limit} min)"
+    return None
+
+
+def _own_travel(tour: Tour, matrix: TravelMatrix, day: date, moves: list[_Move]
+                ) -> tuple[list[_Move], list[OwnTravel]]:
+    """Split off the crew's moves between their home and the tour that are too far to drive
+    (:func:`_far`): those people travel on their own, by flight or train, and no vehicle
+    of the tour fetches them or takes them home."""
+    kept, own = [], []
+    for m in moves:
+        member = tour.crew_by_id.get(m.subject) if not m.is_gear else None
+        home = member.home.id if member is not None else None
+        if home is None or (m.origin == home) == (m.destination == home):
+            kept.append(m)
+            continue
+        other = m.destination if m.origin == home else m.origin
+        far = _far(tour, matrix, home, other)
+        if far is None:
+            kept.append(m)
+            continue
+        places = tour.places
+        own.append(OwnTravel(day, m.subject, m.origin, m.destination, places[m.origin].name,
+                             places[m.destination].name, far[0], far[1]))
+    return kept, own
 
 
 @dataclass(frozen=True)
@@ -1160,9 +1203,12 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
     aboard: set[str] = set()  # hauls loaded after a curfew, still in their vehicle
     runs: list[TransportRun] = []
     unserved: list[UnservedRequest] = []
+    own_travel: list[OwnTravel] = []
     objective, statuses, hit = 0, set(), False
     for k, pday in enumerate(plan.days):
-        moves = _moves(tour, plan, k, matrix) + _haul_moves(tour, plan, k, matrix, hauls, aboard)
+        crew_moves, own = _own_travel(tour, matrix, pday.day, _moves(tour, plan, k, matrix))
+        own_travel += own
+        moves = crew_moves + _haul_moves(tour, plan, k, matrix, hauls, aboard)
         held: dict[str, tuple[int, int]] = {}
         for h in hauls:
             if h.key in aboard and h.day > pday.day:
@@ -1238,6 +1284,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         status=status,
         runs=tuple(runs),
         unserved=tuple(unserved),
+        own_travel=tuple(own_travel),
         driving_minutes=tuple((c.id, round(driven[c.id] / 60)) for c in tour.crew if c.id in driven),
         vehicle_km=tuple((v.id, round(km[v.id], 3)) for v in fleet + list(cars.values()) if v.id in km),
         cost=round(sum(r.cost for r in runs), 2),

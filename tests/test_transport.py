@@ -645,3 +645,60 @@ def test_a_van_does_not_cross_the_country_empty_to_fetch_its_driver():
     reasons = {u.subject: u.reason for u in result.unserved}
     assert reasons == {who: "driver: ann, on duty to drive v1, starts at home:ann, 140 min from v1 parked at "
                             "depot:v1" for who in ("ann", "pa")}
+
+
+# --- far homes: own travel ---
+
+def far_member(crew_id: str, lat: float, lon: float, country: str) -> CrewMember:
+    return CrewMember(crew_id, crew_id.title(), ("technician",),
+                      Place(f"home:{crew_id}", crew_id.title(), lat, lon, "Europe/Paris", country))
+
+
+def test_a_crew_member_farther_than_a_days_drive_gets_an_own_travel_line_and_no_request():
+    # Marseille is some 10 h from Paris at van pace: more than the 540 min daily limit.
+    tour = make_tour([person("ann", "B"), far_member("marc", 43.2965, 5.3698, "FR")], [van("v1")])
+    result = runs_of(tour)
+    assert [(t.crew_id, t.from_id, t.to_id, t.day) for t in result.own_travel] == \
+        [("marc", "home:marc", "zenith", DAY)]
+    assert "more than a day's driving (540 min)" in result.own_travel[0].reason
+    assert "book a flight or train from Marc to Zénith Paris" in result.own_travel[0].text
+    assert not [u for u in result.unserved if u.subject == "marc"]
+    assert all("marc" not in s.board for r in result.runs for s in r.stops)
+    assert any("ann" in s.board for r in result.runs for s in r.stops)  # the near colleague is still driven
+
+
+def test_a_long_daily_limit_keeps_the_far_home_a_drive():
+    tour = make_tour([person("ann", "B"), far_member("marc", 43.2965, 5.3698, "FR")], [van("v1")])
+    tour = replace(tour, rules=replace(tour.rules, max_drive_minutes_per_day=24 * 60))
+    result = runs_of(tour)
+    assert result.own_travel == ()
+    # A request is made for them: served, or unserved with a reason.
+    carried = any("marc" in s.board for r in result.runs for s in r.stops)
+    assert carried or [u for u in result.unserved if u.subject == "marc"]
+
+
+def test_a_home_across_the_sea_is_own_travel_even_when_short():
+    # Dover to Paris is well under a day's drive, but the way crosses the Channel.
+    tour = make_tour([person("ann", "B"), far_member("dan", 51.1279, 1.3134, "GB")], [van("v1")])
+    result = runs_of(tour)
+    assert [t.crew_id for t in result.own_travel] == ["dan"]
+    assert result.own_travel[0].reason.startswith("across the sea")
+    assert not [u for u in result.unserved if u.subject == "dan"]
+
+
+def test_own_travel_is_written_to_plan_json_read_back_and_summarised():
+    from touring.io.plan import plan_from_json, plan_to_json
+    from touring.report import transport_summary
+
+    tour = make_tour([person("ann", "B"), far_member("marc", 43.2965, 5.3698, "FR")], [van("v1")])
+    result = runs_of(tour)
+    plan = replace(show_plan(), runs=result.runs, unserved_transport=result.unserved, own_travel=result.own_travel)
+    document = plan_to_json(plan, tour)
+    assert document["summary"]["own_travel"] == 1
+    assert document["own_travel"][0]["crew_id"] == "marc"
+    assert plan_from_json(document, "plan.json").own_travel == result.own_travel
+    old = {k: v for k, v in document.items() if k != "own_travel"}  # a plan written before own travel
+    assert plan_from_json(old, "plan.json").own_travel == ()
+    lines = transport_summary(plan)
+    assert "Own travel to book: 1 journey(s)" in lines
+    assert any("marc: book a flight or train from Marc to Zénith Paris" in line for line in lines)
