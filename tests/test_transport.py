@@ -702,3 +702,104 @@ def test_own_travel_is_written_to_plan_json_read_back_and_summarised():
     lines = transport_summary(plan)
     assert "Own travel to book: 1 journey(s)" in lines
     assert any("marc: book a flight or train from Marc to Zénith Paris" in line for line in lines)
+
+
+# --- long legs: a drive longer than a day goes on over the next days ---
+
+MARSEILLE = Place("dome", "Le Dôme", 43.3065, 5.3985, "Europe/Paris", "FR")
+BCN = Place("bcn", "Palau Sant Jordi", 41.3634, 2.1527, "Europe/Madrid", "ES")
+CUGAT = Place("cugat", "Teatre-Auditori Sant Cugat", 41.4722, 2.0817, "Europe/Madrid", "ES")
+
+
+def long_leg_case(far: Place, travel_days: int, second: Place | None = None) -> tuple[Tour, Plan]:
+    """The truck takes the backline from the home base (Gent) to ``far`` (a show after
+    ``travel_days`` travel days, which the schedule leaves free as it does for a long leg),
+    and on to ``second`` the next day when given. Kim (C) drives; Ann lives near Gent."""
+    from touring.model import LoadLine, TravelPart, VehicleLoad
+
+    backline = gear("backline", volume=2.0)
+    places = [far] + ([second] if second else [])
+    venues = tuple(Venue(p.id, p.name, p, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)) for p in places)
+    tour = Tour("long leg", SEASON, GENT, venues, tuple(Show(p.id, p.id) for p in places),
+                crew=(person("kim", "C"), person("ann", "B")), vehicles=(truck(),), equipment=(backline,))
+    part = TravelPart(HOME_ID, far.id, 0.0, 0, 0)
+    days = [PlanDay(DAY + timedelta(days=n), DayKind.TRAVEL, HOME_ID, None, (part,)) for n in range(travel_days)]
+    show_day = DAY + timedelta(days=travel_days)
+    days.append(PlanDay(show_day, DayKind.SHOW, far.id, far.id, (part,)))
+    line = (LoadLine("backline", "backline", 1, 2.0, 50.0),)
+    loads = [VehicleLoad(0, DAY, HOME_ID, far.id, "truck", line, 2.0, 50.0, 40.0, 10000.0)]
+    if second is not None:
+        days.append(PlanDay(show_day + timedelta(days=1), DayKind.SHOW, second.id, second.id,
+                            (TravelPart(far.id, second.id, 0.0, 0, 0),)))
+        loads.append(VehicleLoad(1, show_day + timedelta(days=1), far.id, second.id, "truck", line, 2.0, 50.0,
+                                 40.0, 10000.0))
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    return tour, Plan("long leg", SEASON, "EUR", VehicleKind.TRUCK, (), (), tuple(days), report, loads=tuple(loads))
+
+
+def stretches(run) -> list[float]:
+    """Hours driven between the rests (breaks of 9 h or more) of a run."""
+    out, start, pause = [], run.stops[0].departure, 0
+    for at, minutes in list(run.breaks) + [(run.stops[-1].arrival, 24 * 60)]:
+        if minutes >= 9 * 60:
+            out.append(((at - start).total_seconds() / 60 - pause) / 60)
+            start, pause = at + timedelta(minutes=minutes), 0
+        else:
+            pause += minutes
+    return out
+
+
+def test_a_two_day_leg_is_driven_over_two_days_within_the_daily_limit_and_the_gear_arrives():
+    tour, plan = long_leg_case(MARSEILLE, 2)
+    result = solve(tour, plan, FAST)
+    (leg,) = [r for r in result.runs if r.day == DAY]
+    assert (leg.vehicle_id, leg.driver_id, leg.stops[0].place_id, leg.stops[-1].place_id) == \
+        ("truck", "kim", "depot:truck", "dome")
+    assert leg.stops[0].load_gear == ("backline",)
+    assert leg.drive_minutes > 10 * 60  # more than any one day allows
+    hours = stretches(leg)
+    assert len(hours) == 2 and all(h <= 10 + 1 / 60 for h in hours)  # EU: at most 10 h a day
+    assert leg.stops[-1].arrival.date() == DAY + timedelta(days=1)
+    show = DAY + timedelta(days=2)
+    (unloaded,) = [s for r in result.runs if r.day == show for s in r.stops if "backline" in s.unload_gear]
+    assert unloaded.place_id == "dome" and unloaded.departure.time() <= time(14, 0)
+    assert result.unserved == ()
+    assert [t.crew_id for t in result.own_travel] == ["ann"]  # Kim came with the truck
+
+
+def test_a_leg_within_a_day_stays_one_run_on_the_day():
+    # Paris is 5 h away: no leg of several days, the truck goes on the show day.
+    tour, plan = long_leg_case(PARIS, 0)
+    result = solve(tour, plan, FAST)
+    assert {r.day for r in result.runs} == {DAY} and result.unserved == ()
+    assert all(r.stops[-1].arrival.date() == DAY or r.stops[-1].arrival.day == DAY.day + 1 for r in result.runs)
+
+
+def test_a_late_leg_is_reported_once_and_the_next_show_gets_its_gear():
+    # Barcelona is 20 h from Gent at truck pace: one travel day is not enough for the
+    # first show, but the truck goes on and the second show has its gear.
+    tour, plan = long_leg_case(BCN, 1, CUGAT)
+    result = solve(tour, plan, FAST)
+    first, second = DAY + timedelta(days=1), DAY + timedelta(days=2)
+    assert {(u.day, u.subject) for u in result.unserved} == {(first, "backline")}
+    (late,) = result.unserved
+    assert late.reason.startswith("long leg: truck is on its long leg from home to bcn with kim, arriving 2026-03-12")
+    assert (late.from_id, late.to_id) == (HOME_ID, "bcn")
+    (unloaded,) = [s for r in result.runs if r.day == second for s in r.stops if "backline" in s.unload_gear]
+    assert unloaded.place_id == "cugat"
+
+
+def test_drive_days_keeps_the_eu_daily_limits_and_rests():
+    from datetime import datetime
+
+    from solvers import vrp
+    from solvers.transport import drive_days
+
+    start = datetime(2026, 3, 9, 8, 0)  # a Monday
+    arrival, breaks, days = drive_days(DriverHours.EU, (), start, 25 * 3600, vrp.BreakRule(270 * 60, 45 * 60))
+    assert [d.driving_s / 3600 for d in days] == [10, 10, 5]  # 10 h twice a week, then the rest
+    rests = [m for _, m in breaks if m >= 9 * 60]
+    assert len(rests) == 2 and rests[0] == 9 * 60  # reduced daily rests, at most three a week
+    assert arrival > start + timedelta(hours=25 + 2 * 9)
+    one, _, single = drive_days(DriverHours.EU, (), start, 4 * 3600, vrp.BreakRule(270 * 60, 45 * 60))
+    assert one == start + timedelta(hours=4) and len(single) == 1  # short: no break, no rest
