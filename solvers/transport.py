@@ -90,7 +90,9 @@ next day. The steps of one day:
 6. **long legs** (:func:`_long_legs`): a leg the schedule spreads over several days
    (its travel days, which it leaves free) is not a request of one day's problem. On the
    leg's first daytime part every fleet vehicle parked at its start (its depot for the
-   home base) sets off with the gear the loading plan gives it for that leg, driven by
+   home base) sets off with the gear the loading plan gives it for that leg (a
+   nightliner already after the curfew when the schedule starts the leg in the night
+   after a show, ``rules.nightliner_overnight_km``, crew asleep aboard), driven by
    the rota's driver for it on the day of arrival (else a licensed crew member), within
    their hours day after day (:func:`drive_days`: the daily limit and breaks, the daily
    rest between days). It is one run over the days, its nights' rests among its breaks;
@@ -714,18 +716,21 @@ class _Transit:
     why: str
 
 
-def _leg_starts(plan: Plan, k: int) -> list[tuple[str, str]]:
+def _leg_starts(plan: Plan, k: int, overnight: bool = False) -> list[tuple[str, str]]:
     """The legs (origin, destination) that span several days of the plan and whose first
-    daytime part is driven on day ``k`` (a nightliner's part in the night after a show
-    does not count: the daytime vehicles leave in the morning)."""
-    def legs(j: int) -> set[tuple[str, str]]:
-        return {(p.from_id, p.to_id) for p in plan.days[j].travel if not p.overnight} if 0 <= j < len(plan.days) \
-            else set()
+    daytime part is driven on day ``k``; with ``overnight``, those whose first part is
+    the one driven in the night after day ``k``'s show (a nightliner's, crew asleep aboard)."""
+    def legs(j: int, night: bool) -> set[tuple[str, str]]:
+        return {(p.from_id, p.to_id) for p in plan.days[j].travel if night or not p.overnight} \
+            if 0 <= j < len(plan.days) else set()
 
     def spans(leg: tuple[str, str]) -> bool:
         return sum(leg in {(p.from_id, p.to_id) for p in d.travel} for d in plan.days) > 1
 
-    return [leg for leg in sorted(legs(k) - legs(k - 1)) if spans(leg)]
+    if overnight:
+        tonight = {(p.from_id, p.to_id) for p in plan.days[k].travel if p.overnight}
+        return [leg for leg in sorted(tonight - legs(k - 1, True)) if spans(leg)]
+    return [leg for leg in sorted(legs(k, False) - legs(k - 1, False)) if spans(leg)]
 
 
 def drive_days(hours: DriverHours, past: Sequence[Duty], start: datetime, driving_s: int,
@@ -747,19 +752,18 @@ def drive_days(hours: DriverHours, past: Sequence[Duty], start: datetime, drivin
     now, left, breaks, stretches = start, driving_s, [], []
     past = list(past)
     while left > 0:
-        limits = duty_limits(hours, past, now.date())
+        # A daily driving period runs from one daily rest to the next, not by the calendar:
+        # a stretch earlier on this date (begun after a curfew) is an earlier period.
+        earlier = [replace(p, day=min(p.day, now.date() - timedelta(days=1))) for p in past]
+        limits = duty_limits(hours, earlier, now.date())
         if limits.rested_at is not None and limits.rested_at > now:
             breaks.append((now, int((limits.rested_at - now).total_seconds()) // 60))
             now = limits.rested_at
-        # Driving already done on this date (a stretch begun after midnight) counts too.
-        same_day = sum(p.driving_s for p in past if p.day == now.date())
-        cap = left if limits.max_driving_s is None else limits.max_driving_s - same_day
-        if cap <= 0:  # nothing left today: on after the next daily rest
-            morning = datetime.combine(now.date() + timedelta(days=1), time())
-            rested = duty_limits(hours, past, morning.date()).rested_at
-            resume = max(morning, rested) if rested is not None else morning
-            breaks.append((now, int((resume - now).total_seconds()) // 60))
-            now = resume
+        cap = left if limits.max_driving_s is None else limits.max_driving_s
+        if cap <= 0:  # nothing left this week: on after the next day's rest
+            morning = datetime.combine(now.date() + timedelta(days=1), TRAVEL_DAY_START)
+            breaks.append((now, int((morning - now).total_seconds()) // 60))
+            now = morning
             continue
         began, today, since = now, 0, 0
         while left > 0 and today < cap:
@@ -777,11 +781,6 @@ def drive_days(hours: DriverHours, past: Sequence[Duty], start: datetime, drivin
         stretch = Duty(began.date(), today, began, now)
         stretches.append(stretch)
         past.append(stretch)
-        if left > 0:  # the daily rest (the regime's; none: drive on)
-            rested = duty_limits(hours, past, now.date() + timedelta(days=1)).rested_at
-            if rested is not None and rested > now:
-                breaks.append((now, int((rested - now).total_seconds()) // 60))
-                now = rested
     return now, breaks, stretches
 
 
@@ -838,27 +837,36 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
                parked: Mapping[str, str], transit: Mapping[str, _Transit], hauls: list[_Haul], aboard: set[str],
                done: set[str],
                driven: Mapping[str, int], duties: Mapping[str, Sequence[Duty]], free: Mapping[str, datetime],
-               ) -> list[tuple[_Transit, TransportRun, list[Duty], list[str]]]:
+               overnight: bool = False) -> list[tuple[_Transit, TransportRun, list[Duty], list[str]]]:
     """The fleet vehicles that set off today on a leg longer than a day (:func:`_leg_starts`):
     every vehicle parked at the leg's start goes, with the gear the loading plan gives it
     for that leg (loaded now at the home base, or already aboard), driven by the rota's
     driver for it on the day of arrival (else a licensed crew member available, fewest
-    driving hours first) within their hours (:func:`drive_days`). Returns for each: the
+    driving hours first) within their hours (:func:`drive_days`). With ``overnight``, the
+    nightliners set off after day ``k``'s curfew on the legs the schedule starts in that
+    night (their drivers' rest and limits still hold). Returns for each: the
     transit, its run (one run over the days, the nights' rests among its breaks), the
     driver's stretches and the hauls it carries."""
     pday = plan.days[k]
     _, rule = _hours_rule(tour)
     found = []
 
-    def busy(vid: str) -> bool:  # still on a long leg today
-        return vid in transit and transit[vid].arrival.date() >= pday.day
+    def sets_off(origin: str) -> datetime:
+        if overnight:
+            return datetime.combine(pday.day, time()) + timedelta(seconds=_after_curfew(tour, origin))
+        return datetime.combine(pday.day, TRAVEL_DAY_START)
 
-    taken: set[str] = {t.driver for t in transit.values() if busy(t.vehicle)}
-    legs = [(origin, destination, [v for v in fleet if not busy(v.id)
+    def busy(vid: str, at: datetime) -> bool:  # still on a long leg then
+        return vid in transit and transit[vid].arrival > at
+
+    taken: set[str] = {t.driver for t in transit.values() if busy(t.vehicle, sets_off(t.destination))}
+    legs = [(origin, destination, [v for v in fleet if not busy(v.id, sets_off(origin))
+                                   and (not overnight or v.kind is VehicleKind.NIGHTLINER)
                                    and parked[v.id] in (origin, v.depot.id if origin == HOME_ID else None)])
-            for origin, destination in _leg_starts(plan, k)]
+            for origin, destination in _leg_starts(plan, k, overnight)]
     leaving = {v.id for _, _, going in legs for v in going}
-    for vid, destination in _lagging(tour, plan, k, matrix, fleet, parked, transit, hauls, aboard, done).items():
+    lagging = {} if overnight else _lagging(tour, plan, k, matrix, fleet, parked, transit, hauls, aboard, done)
+    for vid, destination in lagging.items():
         if vid not in leaving:
             legs.append((parked[vid], destination, [tour.vehicle_by_id[vid]]))
     for origin, destination, going in legs:
@@ -879,7 +887,7 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
             carried = [h for h in hauls if h.vehicle == vehicle.id and h.destination == destination
                        and h.day >= pday.day and (h.key in aboard or (h.origin == origin and h.load_out is None))]
             loading = [h for h in carried if h.key not in aboard]
-            start = datetime.combine(pday.day, TRAVEL_DAY_START)
+            start = sets_off(origin)
             if vehicle.id in free and free[vehicle.id] > start:
                 start = free[vehicle.id]
             leave = start + timedelta(seconds=sum(h.service for h in loading))
@@ -1459,15 +1467,19 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                     and (plan.days[k - 1].place_id == t.destination or parked[vid] != t.destination)]:
             del transit[vid]  # arrived, and the tour has caught up: an ordinary vehicle again
         _adopt(hauls, aboard, done, set(legged), pday.day)
-        for t, run, stretches, keys in _long_legs(tour, plan, k, matrix, fleet, parked, transit, hauls, aboard,
-                                                 done, driven, duties, free):
-            transit[t.vehicle] = t
-            legged.add(t.vehicle)
-            runs.append(run)
-            parked[t.vehicle], free[t.vehicle] = t.destination, t.arrival
-            duties.setdefault(t.driver, []).extend(stretches)
-            driven[t.driver] = driven.get(t.driver, 0) + sum(x.driving_s for x in stretches)
-            aboard.update(keys)
+        # Nightliners that set off after last night's curfew, then the vehicles leaving this morning.
+        for day_k, overnight in ((k - 1, True), (k, False)):
+            if day_k < 0:
+                continue
+            for t, run, stretches, keys in _long_legs(tour, plan, day_k, matrix, fleet, parked, transit, hauls,
+                                                      aboard, done, driven, duties, free, overnight):
+                transit[t.vehicle] = t
+                legged.add(t.vehicle)
+                runs.append(run)
+                parked[t.vehicle], free[t.vehicle] = t.destination, t.arrival
+                duties.setdefault(t.driver, []).extend(stretches)
+                driven[t.driver] = driven.get(t.driver, 0) + sum(x.driving_s for x in stretches)
+                aboard.update(keys)
         away = {vid: t.why for vid, t in transit.items() if t.arrival.date() > pday.day}
         arriving = {t.vehicle: t.driver for t in transit.values() if t.arrival.date() <= pday.day}
         day_fleet = [v for v in fleet if v.id not in away]

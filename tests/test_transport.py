@@ -9,7 +9,7 @@ one vehicle at once must go in another.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -790,8 +790,6 @@ def test_a_late_leg_is_reported_once_and_the_next_show_gets_its_gear():
 
 
 def test_drive_days_keeps_the_eu_daily_limits_and_rests():
-    from datetime import datetime
-
     from solvers import vrp
     from solvers.transport import drive_days
 
@@ -803,3 +801,31 @@ def test_drive_days_keeps_the_eu_daily_limits_and_rests():
     assert arrival > start + timedelta(hours=25 + 2 * 9)
     one, _, single = drive_days(DriverHours.EU, (), start, 4 * 3600, vrp.BreakRule(270 * 60, 45 * 60))
     assert one == start + timedelta(hours=4) and len(single) == 1  # short: no break, no rest
+
+
+def test_a_nightliner_sets_off_after_the_curfew_and_a_truck_the_next_morning():
+    # AB (Brussels) on D1, Barcelona on D3; the schedule starts the leg in the night after
+    # the AB show (a nightliner's part) and goes on on D2.
+    from touring.model import TravelPart
+
+    venues = (Venue("ab", "AB", AB, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)),
+              Venue("bcn", "Palau Sant Jordi", BCN, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)))
+    liner = Vehicle("liner", "liner", VehicleKind.NIGHTLINER, 16, AB, cost_per_km=1.0, licence="D")
+    lorry = replace(truck(), depot=AB)
+    tour = Tour("overnight", SEASON, GENT, venues, (Show("ab", "ab"), Show("bcn", "bcn")),
+                crew=(person("uwe", "D"), person("kim", "C")), vehicles=(liner, lorry))
+    part = TravelPart("ab", "bcn", 0.0, 0, 0)
+    d3 = D2 + timedelta(days=1)
+    days = (PlanDay(D1, DayKind.SHOW, "ab", "ab", (replace(part, overnight=True),)),
+            PlanDay(D2, DayKind.TRAVEL, "ab", None, (part,)), PlanDay(d3, DayKind.SHOW, "bcn", "bcn", (part,)))
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    plan = Plan("overnight", SEASON, "EUR", VehicleKind.NIGHTLINER, (), (), days, report)
+    result = solve(tour, plan, FAST)
+    legs = {r.vehicle_id: r for r in result.runs if r.stops[-1].place_id == "bcn" and r.stops[0].place_id == "ab"}
+    night, day = legs["liner"], legs["truck"]
+    assert (night.day, night.driver_id, night.stops[0].departure) == (D1, "uwe", datetime.combine(D2, time(0)) -
+                                                                      timedelta(hours=1))
+    assert (day.day, day.driver_id, day.stops[0].departure) == (D2, "kim", datetime.combine(D2, time(8, 0)))
+    assert night.stops[-1].arrival < day.stops[-1].arrival  # the night's head start
+    assert night.stops[-1].arrival <= datetime.combine(d3, time(14, 0))
+    assert all(h <= 10 + 1 / 60 for h in stretches(night) + stretches(day))
