@@ -100,8 +100,12 @@ next day. The steps of one day:
    stays aboard and is delivered on the venue's day from where the vehicle stands. A
    vehicle more than a day's drive from where it is next needed (it arrived late, or
    could not move) follows the same way (:func:`_lagging`), with the gear it still holds
-   (:func:`_adopt`); moves due while it is away say so (``long leg: ...``) once, and the
-   next days start from where the vehicle and gear really are.
+   (:func:`_adopt`); moves due while it is away give that as their reason
+   (``long leg: ...``) instead of a driver reason repeated day after day, and the next
+   days start from where the vehicle and gear really are. Not modelled: how the driver
+   gets to the vehicle when it sets off from its depot, where they sleep on the way
+   (the accommodation plan does not know the stops), and a ferry's time, which is
+   added at the end of the drive as time off the wheel.
 
 Times are seconds after local midnight of the day at the tour's place of that night;
 a day's run is taken to stay in one time zone. Unserved requests carry a reason in the
