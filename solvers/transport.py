@@ -800,8 +800,8 @@ def _lagging(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list[V
     day_s = tour.rules.max_drive_minutes_per_day
     found = {}
     for v in fleet:
-        if v.id in transit and transit[v.id].arrival.date() >= pday.day:
-            continue
+        if v.id in transit and transit[v.id].arrival > datetime.combine(pday.day, TRAVEL_DAY_START):
+            continue  # still on its way this morning
         pending = sorted((h for h in hauls if h.vehicle == v.id and h.key not in done and h.day >= pday.day
                           and (h.origin in tour.venue_by_id or h.origin == HOME_ID)), key=lambda h: h.day)
         if pending:

@@ -829,3 +829,21 @@ def test_a_nightliner_sets_off_after_the_curfew_and_a_truck_the_next_morning():
     assert night.stops[-1].arrival < day.stops[-1].arrival  # the night's head start
     assert night.stops[-1].arrival <= datetime.combine(d3, time(14, 0))
     assert all(h <= 10 + 1 / 60 for h in stretches(night) + stretches(day))
+
+
+def test_a_vehicle_more_than_a_days_drive_behind_follows_with_the_gear_it_holds():
+    # The truck reaches Barcelona after its show; the next show, in Paris, is more than a
+    # day's drive on: the truck sets off with the backline still aboard and says so once a
+    # show, instead of staying parked and stranding every later move.
+    tour, plan = long_leg_case(BCN, 1, PARIS)
+    result = solve(tour, plan, FAST)
+    first, second = DAY + timedelta(days=1), DAY + timedelta(days=2)
+    follow = [r for r in result.runs if r.day == second and r.vehicle_id == "truck"]
+    assert [(r.stops[0].place_id, r.stops[-1].place_id, r.driver_id) for r in follow] == [("bcn", "zenith", "kim")]
+    assert all(h <= 10 + 1 / 60 for h in stretches(follow[0]))
+    assert [(u.day, u.subject, u.reason.split(" with ")[0]) for u in result.unserved if u.subject != "ann"] == [
+        (first, "backline", "long leg: truck is on its long leg from home to bcn"),
+        (second, "backline", "long leg: truck is on its long leg from bcn to zenith")]
+    # Ann, in Barcelona without the truck, cannot be driven 15 h to Paris by the call: said once.
+    assert [u.reason.split(" plus")[0] for u in result.unserved if u.subject == "ann"] == \
+        ["time: loading/boarding from 00:00"]
