@@ -14,6 +14,11 @@ next day. The steps of one day:
    - where someone sleeps comes from ``plan.accommodation`` (home, hotel, the
      nightliner's next place, or the tour's place when unbooked); without it, the tour's
      place of that night (the crew member's own home when the tour is at its base);
+   - a move between a crew member's home and the tour that crosses the sea, or whose
+     drive at the fleet's pace is longer than one day's driving
+     (``rules.max_drive_minutes_per_day``), is no request: that person travels on their
+     own (flight or train) and the result lists it as an own-travel line to book
+     (:func:`_own_travel`);
    - gear, from the loading plan's manifests (``plan.loads``) when the plan has them:
      each vehicle's lines of a leg, pinned to that vehicle (:func:`_hauls`). At a venue
      they are loaded after the curfew (``load_out``, else the curfew) of the last show
@@ -82,6 +87,26 @@ next day. The steps of one day:
    the rule in the model (:func:`_solve_day`), where the core measures the span
    between breaks on elapsed route time: stricter than the regulation, never looser.
 
+6. **long legs** (:func:`_long_legs`): a leg the schedule spreads over several days
+   (its travel days, which it leaves free) is not a request of one day's problem. On the
+   leg's first daytime part every fleet vehicle parked at its start (its depot for the
+   home base) sets off with the gear the loading plan gives it for that leg (a
+   nightliner already after the curfew when the schedule starts the leg in the night
+   after a show, ``rules.nightliner_overnight_km``, crew asleep aboard), driven by
+   the rota's driver for it on the day of arrival (else a licensed crew member), within
+   their hours day after day (:func:`drive_days`: the daily limit and breaks, the daily
+   rest between days). It is one run over the days, its nights' rests among its breaks;
+   the driver rides with it (their own moves go) until the tour is there too, the gear
+   stays aboard and is delivered on the venue's day from where the vehicle stands. A
+   vehicle more than a day's drive from where it is next needed (it arrived late, or
+   could not move) follows the same way (:func:`_lagging`), with the gear it still holds
+   (:func:`_adopt`); moves due while it is away give that as their reason
+   (``long leg: ...``) instead of a driver reason repeated day after day, and the next
+   days start from where the vehicle and gear really are. Not modelled: how the driver
+   gets to the vehicle when it sets off from its depot, where they sleep on the way
+   (the accommodation plan does not know the stops), and a ferry's time, which is
+   added at the end of the drive as time off the wheel.
+
 Times are seconds after local midnight of the day at the tour's place of that night;
 a day's run is taken to stay in one time zone. Unserved requests carry a reason in the
 tour's terms when one is found before solving (seats, volume, weight, licence, the
@@ -102,7 +127,8 @@ from solvers.units import (
     METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
 )
 from touring.model import (
-    DEFAULT_SPEEDS_KMH, HOME_ID, LICENCE_COVERS, OWN_CAR_PREFIX, CrewMember, DayKind, DriverHours, Equipment, Night, Plan, PlanDay, RunStop,
+    DEFAULT_SPEEDS_KMH, HOME_ID, LICENCE_COVERS, OWN_CAR_PREFIX, CrewMember, DayKind, DriverHours, Equipment, Night, OwnTravel, Plan,
+    PlanDay, RunStop,
     StayKind, Tour, TransportRun, UnservedRequest, Vehicle, VehicleKind, licence_covers,
 )
 
@@ -186,6 +212,7 @@ class TransportResult:
     status: str
     runs: tuple[TransportRun, ...] = ()
     unserved: tuple[UnservedRequest, ...] = ()
+    own_travel: tuple[OwnTravel, ...] = ()  # crew journeys home <-> tour too far to drive
     driving_minutes: tuple[tuple[str, int], ...] = ()  # per driver, crew order
     vehicle_km: tuple[tuple[str, float], ...] = ()  # per vehicle used, fleet order
     cost: float = 0.0
@@ -316,6 +343,42 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
     return moves
 
 
+def _far(tour: Tour, matrix: TravelMatrix, home: str, place: str) -> tuple[int, str] | None:
+    """(road minutes, why) when the way between a crew member's ``home`` and ``place`` is
+    no drive for the tour's vehicles: it crosses the sea (or an ocean), or it is longer
+    than one day's driving (``rules.max_drive_minutes_per_day``) at the fleet's pace."""
+    leg = matrix.leg(home, place)
+    limit = tour.rules.max_drive_minutes_per_day
+    if leg.crossings:
+        return leg.minutes, f"across the sea ({', '.join(leg.crossings)}), {leg.minutes} min by road and ferry"
+    if leg.drive_minutes > limit:
+        return leg.minutes, f"{leg.drive_minutes} min by road, more than a day's driving ({limit} min)"
+    return None
+
+
+def _own_travel(tour: Tour, matrix: TravelMatrix, day: date, moves: list[_Move]
+                ) -> tuple[list[_Move], list[OwnTravel]]:
+    """Split off the crew's moves between their home and the tour that are too far to drive
+    (:func:`_far`): those people travel on their own, by flight or train, and no vehicle
+    of the tour fetches them or takes them home."""
+    kept, own = [], []
+    for m in moves:
+        member = tour.crew_by_id.get(m.subject) if not m.is_gear else None
+        home = member.home.id if member is not None else None
+        if home is None or (m.origin == home) == (m.destination == home):
+            kept.append(m)
+            continue
+        other = m.destination if m.origin == home else m.origin
+        far = _far(tour, matrix, home, other)
+        if far is None:
+            kept.append(m)
+            continue
+        places = tour.places
+        own.append(OwnTravel(day, m.subject, m.origin, m.destination, places[m.origin].name,
+                             places[m.destination].name, far[0], far[1]))
+    return kept, own
+
+
 @dataclass(frozen=True)
 class _Haul:
     """One vehicle's share of a leg's gear (``plan.loads``) between two places."""
@@ -371,18 +434,23 @@ def _after_curfew(tour: Tour, venue_id: str) -> int:
 
 
 def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: list[_Haul],
-                aboard: set[str]) -> list[_Move]:
+                aboard: set[str], away: Mapping[str, str] = {}) -> list[_Move]:
     """The day's gear moves from the manifests: loaded after the curfew and kept aboard, or
-    delivered (from aboard, or loaded on the way) by the first call at the next venue."""
+    delivered (from aboard, or loaded on the way) by the first call at the next venue.
+    Gear still in a vehicle away on a long leg is not loaded again after the curfew: it
+    stays aboard for the next leg (:func:`_adopt`)."""
     def drive(a: str, b: str) -> int:
         return minutes_to_seconds(matrix.minutes[matrix.index(a)][matrix.index(b)])
 
     pday = plan.days[k]
     moves = []
+    held = {(h.vehicle, i) for h in hauls if h.key in aboard and h.vehicle in away for i in h.items}
     for h in hauls:
+        if h.load_out == pday.day and h.day != pday.day and all((h.vehicle, i) in held for i in h.items):
+            continue
         gear = dict(subject=h.items[0], is_gear=True, service=h.service, litres=h.litres, grams=h.grams,
                     items=h.items, vehicle=h.vehicle)
-        if h.load_out == pday.day and h.day != pday.day:
+        if h.load_out == pday.day and h.day != pday.day and h.key not in aboard:
             moves.append(_Move(f"gear:{h.key}:out", origin=h.origin, destination=h.origin,
                                earliest=_after_curfew(tour, h.origin), latest=_DAY_END_S, stays=True, **gear))
         elif h.day == pday.day:
@@ -640,6 +708,239 @@ def _bounds(tour: Tour, pday: PlanDay, drivers: Mapping[str, str], fleet_ids: se
             why = f"{cid} rests until {limits.rested_at:%H:%M} (daily rest after the last run)"
         bounds[vid] = _Bounds(limits.max_driving_s, min(leave, _DAY_END_S), limits.max_span_s, why)
     return bounds
+
+
+# --------------------------------------------------------------------------- #
+# Long legs: a drive longer than a day, over several days
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class _Transit:
+    """A fleet vehicle on a long leg: where it goes, who drives, when it arrives, and why it
+    is away in the meantime (for reasons)."""
+
+    vehicle: str
+    driver: str
+    origin: str
+    destination: str
+    arrival: datetime
+    why: str
+
+
+def _leg_starts(plan: Plan, k: int, overnight: bool = False) -> list[tuple[str, str]]:
+    """The legs (origin, destination) that span several days of the plan and whose first
+    daytime part is driven on day ``k``; with ``overnight``, those whose first part is
+    the one driven in the night after day ``k``'s show (a nightliner's, crew asleep aboard)."""
+    def legs(j: int, night: bool) -> set[tuple[str, str]]:
+        return {(p.from_id, p.to_id) for p in plan.days[j].travel if night or not p.overnight} \
+            if 0 <= j < len(plan.days) else set()
+
+    def spans(leg: tuple[str, str]) -> bool:
+        return sum(leg in {(p.from_id, p.to_id) for p in d.travel} for d in plan.days) > 1
+
+    if overnight:
+        tonight = {(p.from_id, p.to_id) for p in plan.days[k].travel if p.overnight}
+        return [leg for leg in sorted(tonight - legs(k - 1, True)) if spans(leg)]
+    return [leg for leg in sorted(legs(k, False) - legs(k - 1, False)) if spans(leg)]
+
+
+def drive_days(hours: DriverHours, past: Sequence[Duty], start: datetime, driving_s: int,
+               rule: vrp.BreakRule | None) -> tuple[datetime, list[tuple[datetime, int]], list[Duty]]:
+    """Drive ``driving_s`` seconds from ``start`` within a driver's limits, over as many days
+    as it takes.
+
+    Each day the driver drives up to what :func:`duty_limits` leaves them (given ``past``
+    and the days already driven), with a break of ``rule.break_duration`` after every
+    ``rule.max_driving``; then rests until the regime allows the next run (11 h, or 9 h
+    reduced, in the EU; 10 h off duty in the US) and goes on.
+
+    Returns
+    -------
+    tuple
+        The arrival, the breaks and rests taken as (start, minutes), and one
+        :class:`Duty` per stretch driven.
+    """
+    now, left, breaks, stretches = start, driving_s, [], []
+    past = list(past)
+    while left > 0:
+        # A daily driving period runs from one daily rest to the next, not by the calendar:
+        # a stretch earlier on this date (begun after a curfew) is an earlier period.
+        earlier = [replace(p, day=min(p.day, now.date() - timedelta(days=1))) for p in past]
+        limits = duty_limits(hours, earlier, now.date())
+        if limits.rested_at is not None and limits.rested_at > now:
+            breaks.append((now, int((limits.rested_at - now).total_seconds()) // 60))
+            now = limits.rested_at
+        cap = left if limits.max_driving_s is None else limits.max_driving_s
+        if cap <= 0:  # nothing left this week: on after the next day's rest
+            morning = datetime.combine(now.date() + timedelta(days=1), TRAVEL_DAY_START)
+            breaks.append((now, int((morning - now).total_seconds()) // 60))
+            now = morning
+            continue
+        began, today, since = now, 0, 0
+        while left > 0 and today < cap:
+            chunk = min(left, cap - today, rule.max_driving - since if rule else left)
+            if limits.max_span_s is not None:
+                chunk = min(chunk, limits.max_span_s - int((now - began).total_seconds()))
+                if chunk <= 0:
+                    break
+            now += timedelta(seconds=chunk)
+            left, today, since = left - chunk, today + chunk, since + chunk
+            if rule is not None and since >= rule.max_driving and left > 0 and today < cap:
+                breaks.append((now, rule.break_duration // 60))
+                now += timedelta(seconds=rule.break_duration)
+                since = 0
+        stretch = Duty(began.date(), today, began, now)
+        stretches.append(stretch)
+        past.append(stretch)
+    return now, breaks, stretches
+
+
+def _lagging(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list[Vehicle],
+             parked: Mapping[str, str], transit: Mapping[str, _Transit], hauls: list[_Haul], aboard: set[str],
+             done: set[str]) -> dict[str, str]:
+    """Fleet vehicle -> where it must go today because it is more than a day's drive from
+    where it is next needed (it could not follow the tour on an earlier day): the next
+    venue of the gear it holds, else where its next gear is loaded, else (a vehicle
+    without gear to come) the tour's place today. It goes once, not asked again day
+    after day."""
+    pday = plan.days[k]
+    day_s = tour.rules.max_drive_minutes_per_day
+    found = {}
+    for v in fleet:
+        if v.id in transit and transit[v.id].arrival > datetime.combine(pday.day, TRAVEL_DAY_START):
+            continue  # still on its way this morning
+        pending = sorted((h for h in hauls if h.vehicle == v.id and h.key not in done and h.day >= pday.day
+                          and (h.origin in tour.venue_by_id or h.origin == HOME_ID)), key=lambda h: h.day)
+        if pending:
+            h = pending[0]
+            target = h.destination if h.key in aboard else h.origin
+        elif pday.place_id != HOME_ID and not any(h.vehicle == v.id and h.key not in done for h in hauls):
+            target = pday.place_id
+        else:
+            continue
+        if target == HOME_ID:
+            target = v.depot.id
+        if target != parked[v.id] and matrix.leg(parked[v.id], target).drive_minutes > day_s:
+            found[v.id] = target
+    return found
+
+
+def _adopt(hauls: list[_Haul], aboard: set[str], done: set[str], legged: set[str], day: date) -> None:
+    """Gear whose delivery failed is still in its vehicle: for a vehicle that has driven a
+    long leg (:func:`_long_legs`), which may arrive after its gear's day, the next leg with
+    the same items starts with them aboard, rather than from a venue they never reached
+    (the failed delivery, already reported, is not tracked further). Other vehicles load
+    each leg where the loading plan says, as before."""
+    seen: set[str] = set()
+    for h in sorted(hauls, key=lambda h: h.day):
+        if h.vehicle in seen or h.key in done or h.day < day:
+            continue
+        seen.add(h.vehicle)  # only the vehicle's next leg
+        if h.key in aboard or h.vehicle not in legged:
+            continue
+        stale = [g for g in hauls if g.key in aboard and g.vehicle == h.vehicle and g.day < day]
+        if stale and set(h.items) <= {i for g in stale for i in g.items}:
+            aboard.add(h.key)
+            aboard.difference_update(g.key for g in stale if set(g.items) & set(h.items))
+
+
+def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list[Vehicle],
+               parked: Mapping[str, str], transit: Mapping[str, _Transit], hauls: list[_Haul], aboard: set[str],
+               done: set[str],
+               driven: Mapping[str, int], duties: Mapping[str, Sequence[Duty]], free: Mapping[str, datetime],
+               overnight: bool = False) -> list[tuple[_Transit, TransportRun, list[Duty], list[str]]]:
+    """The fleet vehicles that set off today on a leg longer than a day (:func:`_leg_starts`):
+    every vehicle parked at the leg's start goes, with the gear the loading plan gives it
+    for that leg (loaded now at the home base, or already aboard), driven by the rota's
+    driver for it on the day of arrival (else a licensed crew member available, fewest
+    driving hours first) within their hours (:func:`drive_days`). With ``overnight``, the
+    nightliners set off after day ``k``'s curfew on the legs the schedule starts in that
+    night (their drivers' rest and limits still hold). Returns for each: the
+    transit, its run (one run over the days, the nights' rests among its breaks), the
+    driver's stretches and the hauls it carries."""
+    pday = plan.days[k]
+    _, rule = _hours_rule(tour)
+    found = []
+
+    def sets_off(origin: str) -> datetime:
+        if overnight:
+            return datetime.combine(pday.day, time()) + timedelta(seconds=_after_curfew(tour, origin))
+        return datetime.combine(pday.day, TRAVEL_DAY_START)
+
+    def busy(vid: str, at: datetime) -> bool:  # still on a long leg then
+        return vid in transit and transit[vid].arrival > at
+
+    taken: set[str] = {t.driver for t in transit.values() if busy(t.vehicle, sets_off(t.destination))}
+    legs = [(origin, destination, [v for v in fleet if not busy(v.id, sets_off(origin))
+                                   and (not overnight or v.kind is VehicleKind.NIGHTLINER)
+                                   and parked[v.id] in (origin, v.depot.id if origin == HOME_ID else None)])
+            for origin, destination in _leg_starts(plan, k, overnight)]
+    leaving = {v.id for _, _, going in legs for v in going}
+    lagging = {} if overnight else _lagging(tour, plan, k, matrix, fleet, parked, transit, hauls, aboard, done)
+    for vid, destination in lagging.items():
+        if vid not in leaving:
+            legs.append((parked[vid], destination, [tour.vehicle_by_id[vid]]))
+    for origin, destination, going in legs:
+        if not going:
+            continue
+        arrival_day = next((d for d in plan.days[k:] if d.place_id == destination), plan.days[-1])
+        available = [c.id for c in tour.crew if c.id not in taken
+                     and c.is_available(pday.day) and c.is_available(arrival_day.day)]
+        rota = _rota_drivers(plan, arrival_day) | _rota_drivers(plan, pday)
+        drivers = _assign_drivers(tour, available, going,
+                                  driven, {v: c for v, c in rota.items() if c in available})
+        for vehicle in going:
+            leg = matrix.leg(parked[vehicle.id], destination)  # from its depot at the home base
+            cid = drivers.get(vehicle.id)
+            if cid is None:
+                continue
+            taken.add(cid)
+            carried = [h for h in hauls if h.vehicle == vehicle.id and h.destination == destination
+                       and h.day >= pday.day and (h.key in aboard or (h.origin == origin and h.load_out is None))]
+            loading = [h for h in carried if h.key not in aboard]
+            start = sets_off(origin)
+            if vehicle.id in free and free[vehicle.id] > start:
+                start = free[vehicle.id]
+            leave = start + timedelta(seconds=sum(h.service for h in loading))
+            # A crossing (ferry, tunnel) is time away from the wheel: taken as a wait at the end.
+            arrival, breaks, stretches = drive_days(tour.rules.driver_hours, duties.get(cid, ()), leave,
+                                                    minutes_to_seconds(leg.drive_minutes),
+                                                    None if vehicle.id.startswith(OWN_CAR_PREFIX) else rule)
+            arrival += timedelta(seconds=minutes_to_seconds(leg.minutes - leg.drive_minutes))
+            litres = sum(h.litres for h in carried)
+            grams = sum(h.grams for h in carried)
+            km = leg.metres / METRES_PER_KM
+            days = (arrival.date() - pday.day).days + 1
+            stops = (RunStop(parked[vehicle.id], start, leave, board=(cid,), load_gear=tuple(i for h in loading for i in h.items),
+                             volume_m3=litres / 1000, weight_kg=grams / 1000),
+                     RunStop(destination, arrival, arrival, volume_m3=litres / 1000, weight_kg=grams / 1000))
+            run = TransportRun(pday.day, vehicle.id, cid, stops, round(km, 3),
+                               round(sum(s.driving_s for s in stretches) / 60), tuple(breaks),
+                               round(km * vehicle.cost_per_km + vehicle.cost_per_day * days, 2))
+            why = (f"long leg: {vehicle.id} is on its long leg from {origin} to {destination} with {cid}, "
+                   f"arriving {arrival:%Y-%m-%d %H:%M}")
+            found.append((_Transit(vehicle.id, cid, origin, destination, arrival, why), run, stretches,
+                          [h.key for h in carried]))
+    return found
+
+
+def _in_transit(moves: list[_Move], transit: Mapping[str, _Transit], day: date) -> list[_Move]:
+    """The day's moves with long-leg drivers where their vehicle is: on the days of the leg
+    they ride in it (their own moves go), from the day it arrives until the tour is there
+    too they start there."""
+    away = {t.driver: t for t in transit.values() if t.arrival.date() > day}
+    there = {t.driver: t for t in transit.values() if t.arrival.date() <= day}
+    kept = []
+    for m in moves:
+        if not m.is_gear and m.subject in away:
+            continue
+        if not m.is_gear and m.subject in there and not m.id.endswith(":back"):
+            m = replace(m, origin=there[m.subject].destination)
+            if m.origin == m.destination:
+                continue
+        kept.append(m)
+    return kept
 
 
 # --------------------------------------------------------------------------- #
@@ -1074,13 +1375,13 @@ def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move],
             cars: Mapping[str, Vehicle], parked: Mapping[str, str], drivers: dict[str, str],
             params: TransportParams, previous: Sequence[TransportRun] = (),
             held: Mapping[str, tuple[int, int]] = {}, duties: Mapping[str, Sequence[Duty]] = {},
-            free: Mapping[str, datetime] = {}, slept: Mapping[str, str] = {}
+            free: Mapping[str, datetime] = {}, slept: Mapping[str, str] = {}, away: Mapping[str, str] = {}
             ) -> tuple[_Day, vrp.RoutingResult | None, dict[str, str]]:
     """Solve the day with these fleet drivers (plus the own cars of the other owners),
     parking every fleet vehicle that would carry only its driver; returns the day, its
     result and the fleet drivers kept."""
     fleet_ids = {v.id for v in fleet}
-    stranded = _stranded(tour, matrix, moves, drivers, fleet_ids, parked, slept)
+    stranded = _stranded(tour, matrix, moves, drivers, fleet_ids, parked, slept) | dict(away)
     drivers = {vid: cid for vid, cid in drivers.items() if vid not in stranded}
     while True:
         owners = _cars_today(tour, moves, parked, drivers)
@@ -1169,11 +1470,38 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
     duties: dict[str, list[Duty]] = {}  # fleet driving per driver and day
     free: dict[str, datetime] = {}  # when each vehicle's last run ends
     aboard: set[str] = set()  # hauls loaded after a curfew, still in their vehicle
+    transit: dict[str, _Transit] = {}  # fleet vehicles on a long leg, until the day they arrive
+    done: set[str] = set()  # hauls delivered
+    legged: set[str] = set()  # fleet vehicles that have driven a long leg
     runs: list[TransportRun] = []
     unserved: list[UnservedRequest] = []
+    own_travel: list[OwnTravel] = []
     objective, statuses, hit = 0, set(), False
     for k, pday in enumerate(plan.days):
-        moves = _moves(tour, plan, k, matrix) + _haul_moves(tour, plan, k, matrix, hauls, aboard)
+        for vid in [vid for vid, t in transit.items() if t.arrival.date() < pday.day
+                    and (plan.days[k - 1].place_id == t.destination or parked[vid] != t.destination)]:
+            del transit[vid]  # arrived, and the tour has caught up: an ordinary vehicle again
+        _adopt(hauls, aboard, done, set(legged), pday.day)
+        # Nightliners that set off after last night's curfew, then the vehicles leaving this morning.
+        for day_k, overnight in ((k - 1, True), (k, False)):
+            if day_k < 0:
+                continue
+            for t, run, stretches, keys in _long_legs(tour, plan, day_k, matrix, fleet, parked, transit, hauls,
+                                                      aboard, done, driven, duties, free, overnight):
+                transit[t.vehicle] = t
+                legged.add(t.vehicle)
+                runs.append(run)
+                parked[t.vehicle], free[t.vehicle] = t.destination, t.arrival
+                duties.setdefault(t.driver, []).extend(stretches)
+                driven[t.driver] = driven.get(t.driver, 0) + sum(x.driving_s for x in stretches)
+                aboard.update(keys)
+        away = {vid: t.why for vid, t in transit.items() if t.arrival.date() > pday.day}
+        arriving = {t.vehicle: t.driver for t in transit.values() if t.arrival.date() <= pday.day}
+        day_fleet = [v for v in fleet if v.id not in away]
+        crew_moves, own = _own_travel(tour, matrix, pday.day, _in_transit(_moves(tour, plan, k, matrix), transit,
+                                                                           pday.day))
+        own_travel += own
+        moves = crew_moves + _haul_moves(tour, plan, k, matrix, hauls, aboard, away)
         held: dict[str, tuple[int, int]] = {}
         for h in hauls:
             if h.key in aboard and h.day > pday.day:
@@ -1189,23 +1517,27 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
             drivers = _rota_drivers(plan, pday) | {r.vehicle_id: r.driver_id for r in today
                                                    if r.vehicle_id in fleet_ids and r.driver_id in party}
         else:
-            drivers = _assign_drivers(tour, party, fleet, driven, _rota_drivers(plan, pday))
-        slept = _slept(tour, plan, k)
-        d, result, drivers = _settle(tour, matrix, pday, moves, fleet, cars, parked, drivers, params, today, held,
-                                     duties, free, slept)
+            drivers = _assign_drivers(tour, [c for c in party if c not in arriving.values()], day_fleet, driven,
+                                      _rota_drivers(plan, pday))
+        # A vehicle back from its long leg keeps the driver who brought it, who starts there.
+        drivers = {vid: cid for vid, cid in drivers.items() if cid not in arriving.values()} | arriving
+        slept = _slept(tour, plan, k) | {cid: parked[vid] for vid, cid in arriving.items()}
+        d, result, drivers = _settle(tour, matrix, pday, moves, day_fleet, cars, parked, drivers, params, today, held,
+                                     duties, free, slept, away)
         # A fleet vehicle carrying only people may cost more than the crew's own cars:
         # try the day without such vehicles and keep whichever is cheaper.
         spare = {r.vehicle for r in result.routes if r.vehicle in drivers
                  and not any(s.request and s.request.startswith("gear:") for s in r.stops)} if result else set()
         if spare and cars:
-            trial = _settle(tour, matrix, pday, moves, fleet, cars, parked,
+            trial = _settle(tour, matrix, pday, moves, day_fleet, cars, parked,
                             {vid: cid for vid, cid in drivers.items() if vid not in spare}, params, today, held,
-                            duties, free, slept)
+                            duties, free, slept, away)
             if trial[1] is not None and trial[1].objective is not None and result.objective is not None \
                     and trial[1].objective < result.objective:
                 d, result, drivers = trial
         reasons = dict(d.reasons)
-        morning = dict(parked)  # where gear kept aboard started the day
+        # Where gear kept aboard started the day (on a long leg: where the leg began).
+        morning = dict(parked) | {vid: transit[vid].origin for vid in away}
         if result is not None:
             statuses.add(result.status)
             objective += result.objective or 0
@@ -1224,6 +1556,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                             aboard.add(key[:-len(":out")])
                         else:
                             aboard.discard(key)
+                            done.add(key)
                 run = _run(tour, d, route)
                 runs.append(run)
                 free[route.vehicle] = run.stops[-1].arrival
@@ -1249,6 +1582,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         status=status,
         runs=tuple(runs),
         unserved=tuple(unserved),
+        own_travel=tuple(own_travel),
         driving_minutes=tuple((c.id, round(driven[c.id] / 60)) for c in tour.crew if c.id in driven),
         vehicle_km=tuple((v.id, round(km[v.id], 3)) for v in fleet + list(cars.values()) if v.id in km),
         cost=round(sum(r.cost for r in runs), 2),

@@ -9,7 +9,7 @@ one vehicle at once must go in another.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -645,3 +645,205 @@ def test_a_van_does_not_cross_the_country_empty_to_fetch_its_driver():
     reasons = {u.subject: u.reason for u in result.unserved}
     assert reasons == {who: "driver: ann, on duty to drive v1, starts at home:ann, 140 min from v1 parked at "
                             "depot:v1" for who in ("ann", "pa")}
+
+
+# --- far homes: own travel ---
+
+def far_member(crew_id: str, lat: float, lon: float, country: str) -> CrewMember:
+    return CrewMember(crew_id, crew_id.title(), ("technician",),
+                      Place(f"home:{crew_id}", crew_id.title(), lat, lon, "Europe/Paris", country))
+
+
+def test_a_crew_member_farther_than_a_days_drive_gets_an_own_travel_line_and_no_request():
+    # Marseille is some 10 h from Paris at van pace: more than the 540 min daily limit.
+    tour = make_tour([person("ann", "B"), far_member("marc", 43.2965, 5.3698, "FR")], [van("v1")])
+    result = runs_of(tour)
+    assert [(t.crew_id, t.from_id, t.to_id, t.day) for t in result.own_travel] == \
+        [("marc", "home:marc", "zenith", DAY)]
+    assert "more than a day's driving (540 min)" in result.own_travel[0].reason
+    assert "book a flight or train from Marc to Zénith Paris" in result.own_travel[0].text
+    assert not [u for u in result.unserved if u.subject == "marc"]
+    assert all("marc" not in s.board for r in result.runs for s in r.stops)
+    assert any("ann" in s.board for r in result.runs for s in r.stops)  # the near colleague is still driven
+
+
+def test_a_long_daily_limit_keeps_the_far_home_a_drive():
+    tour = make_tour([person("ann", "B"), far_member("marc", 43.2965, 5.3698, "FR")], [van("v1")])
+    tour = replace(tour, rules=replace(tour.rules, max_drive_minutes_per_day=24 * 60))
+    result = runs_of(tour)
+    assert result.own_travel == ()
+    # A request is made for them: served, or unserved with a reason.
+    carried = any("marc" in s.board for r in result.runs for s in r.stops)
+    assert carried or [u for u in result.unserved if u.subject == "marc"]
+
+
+def test_a_home_across_the_sea_is_own_travel_even_when_short():
+    # Dover to Paris is well under a day's drive, but the way crosses the Channel.
+    tour = make_tour([person("ann", "B"), far_member("dan", 51.1279, 1.3134, "GB")], [van("v1")])
+    result = runs_of(tour)
+    assert [t.crew_id for t in result.own_travel] == ["dan"]
+    assert result.own_travel[0].reason.startswith("across the sea")
+    assert not [u for u in result.unserved if u.subject == "dan"]
+
+
+def test_own_travel_is_written_to_plan_json_read_back_and_summarised():
+    from touring.io.plan import plan_from_json, plan_to_json
+    from touring.report import transport_summary
+
+    tour = make_tour([person("ann", "B"), far_member("marc", 43.2965, 5.3698, "FR")], [van("v1")])
+    result = runs_of(tour)
+    plan = replace(show_plan(), runs=result.runs, unserved_transport=result.unserved, own_travel=result.own_travel)
+    document = plan_to_json(plan, tour)
+    assert document["summary"]["own_travel"] == 1
+    assert document["own_travel"][0]["crew_id"] == "marc"
+    assert plan_from_json(document, "plan.json").own_travel == result.own_travel
+    old = {k: v for k, v in document.items() if k != "own_travel"}  # a plan written before own travel
+    assert plan_from_json(old, "plan.json").own_travel == ()
+    lines = transport_summary(plan)
+    assert "Own travel to book: 1 journey(s)" in lines
+    assert any("marc: book a flight or train from Marc to Zénith Paris" in line for line in lines)
+
+
+# --- long legs: a drive longer than a day goes on over the next days ---
+
+MARSEILLE = Place("dome", "Le Dôme", 43.3065, 5.3985, "Europe/Paris", "FR")
+BCN = Place("bcn", "Palau Sant Jordi", 41.3634, 2.1527, "Europe/Madrid", "ES")
+CUGAT = Place("cugat", "Teatre-Auditori Sant Cugat", 41.4722, 2.0817, "Europe/Madrid", "ES")
+
+
+def long_leg_case(far: Place, travel_days: int, second: Place | None = None) -> tuple[Tour, Plan]:
+    """The truck takes the backline from the home base (Gent) to ``far`` (a show after
+    ``travel_days`` travel days, which the schedule leaves free as it does for a long leg),
+    and on to ``second`` the next day when given. Kim (C) drives; Ann lives near Gent."""
+    from touring.model import LoadLine, TravelPart, VehicleLoad
+
+    backline = gear("backline", volume=2.0)
+    places = [far] + ([second] if second else [])
+    venues = tuple(Venue(p.id, p.name, p, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)) for p in places)
+    tour = Tour("long leg", SEASON, GENT, venues, tuple(Show(p.id, p.id) for p in places),
+                crew=(person("kim", "C"), person("ann", "B")), vehicles=(truck(),), equipment=(backline,))
+    part = TravelPart(HOME_ID, far.id, 0.0, 0, 0)
+    days = [PlanDay(DAY + timedelta(days=n), DayKind.TRAVEL, HOME_ID, None, (part,)) for n in range(travel_days)]
+    show_day = DAY + timedelta(days=travel_days)
+    days.append(PlanDay(show_day, DayKind.SHOW, far.id, far.id, (part,)))
+    line = (LoadLine("backline", "backline", 1, 2.0, 50.0),)
+    loads = [VehicleLoad(0, DAY, HOME_ID, far.id, "truck", line, 2.0, 50.0, 40.0, 10000.0)]
+    if second is not None:
+        days.append(PlanDay(show_day + timedelta(days=1), DayKind.SHOW, second.id, second.id,
+                            (TravelPart(far.id, second.id, 0.0, 0, 0),)))
+        loads.append(VehicleLoad(1, show_day + timedelta(days=1), far.id, second.id, "truck", line, 2.0, 50.0,
+                                 40.0, 10000.0))
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    return tour, Plan("long leg", SEASON, "EUR", VehicleKind.TRUCK, (), (), tuple(days), report, loads=tuple(loads))
+
+
+def stretches(run) -> list[float]:
+    """Hours driven between the rests (breaks of 9 h or more) of a run."""
+    out, start, pause = [], run.stops[0].departure, 0
+    for at, minutes in list(run.breaks) + [(run.stops[-1].arrival, 24 * 60)]:
+        if minutes >= 9 * 60:
+            out.append(((at - start).total_seconds() / 60 - pause) / 60)
+            start, pause = at + timedelta(minutes=minutes), 0
+        else:
+            pause += minutes
+    return out
+
+
+def test_a_two_day_leg_is_driven_over_two_days_within_the_daily_limit_and_the_gear_arrives():
+    tour, plan = long_leg_case(MARSEILLE, 2)
+    result = solve(tour, plan, FAST)
+    (leg,) = [r for r in result.runs if r.day == DAY]
+    assert (leg.vehicle_id, leg.driver_id, leg.stops[0].place_id, leg.stops[-1].place_id) == \
+        ("truck", "kim", "depot:truck", "dome")
+    assert leg.stops[0].load_gear == ("backline",)
+    assert leg.drive_minutes > 10 * 60  # more than any one day allows
+    hours = stretches(leg)
+    assert len(hours) == 2 and all(h <= 10 + 1 / 60 for h in hours)  # EU: at most 10 h a day
+    assert leg.stops[-1].arrival.date() == DAY + timedelta(days=1)
+    show = DAY + timedelta(days=2)
+    (unloaded,) = [s for r in result.runs if r.day == show for s in r.stops if "backline" in s.unload_gear]
+    assert unloaded.place_id == "dome" and unloaded.departure.time() <= time(14, 0)
+    assert result.unserved == ()
+    assert [t.crew_id for t in result.own_travel] == ["ann"]  # Kim came with the truck
+
+
+def test_a_leg_within_a_day_stays_one_run_on_the_day():
+    # Paris is 5 h away: no leg of several days, the truck goes on the show day.
+    tour, plan = long_leg_case(PARIS, 0)
+    result = solve(tour, plan, FAST)
+    assert {r.day for r in result.runs} == {DAY} and result.unserved == ()
+    assert all(r.stops[-1].arrival.date() == DAY or r.stops[-1].arrival.day == DAY.day + 1 for r in result.runs)
+
+
+def test_a_late_leg_is_reported_once_and_the_next_show_gets_its_gear():
+    # Barcelona is 20 h from Gent at truck pace: one travel day is not enough for the
+    # first show, but the truck goes on and the second show has its gear.
+    tour, plan = long_leg_case(BCN, 1, CUGAT)
+    result = solve(tour, plan, FAST)
+    first, second = DAY + timedelta(days=1), DAY + timedelta(days=2)
+    assert {(u.day, u.subject) for u in result.unserved} == {(first, "backline")}
+    (late,) = result.unserved
+    assert late.reason.startswith("long leg: truck is on its long leg from home to bcn with kim, arriving 2026-03-12")
+    assert (late.from_id, late.to_id) == (HOME_ID, "bcn")
+    (unloaded,) = [s for r in result.runs if r.day == second for s in r.stops if "backline" in s.unload_gear]
+    assert unloaded.place_id == "cugat"
+
+
+def test_drive_days_keeps_the_eu_daily_limits_and_rests():
+    from solvers import vrp
+    from solvers.transport import drive_days
+
+    start = datetime(2026, 3, 9, 8, 0)  # a Monday
+    arrival, breaks, days = drive_days(DriverHours.EU, (), start, 25 * 3600, vrp.BreakRule(270 * 60, 45 * 60))
+    assert [d.driving_s / 3600 for d in days] == [10, 10, 5]  # 10 h twice a week, then the rest
+    rests = [m for _, m in breaks if m >= 9 * 60]
+    assert len(rests) == 2 and rests[0] == 9 * 60  # reduced daily rests, at most three a week
+    assert arrival > start + timedelta(hours=25 + 2 * 9)
+    one, _, single = drive_days(DriverHours.EU, (), start, 4 * 3600, vrp.BreakRule(270 * 60, 45 * 60))
+    assert one == start + timedelta(hours=4) and len(single) == 1  # short: no break, no rest
+
+
+def test_a_nightliner_sets_off_after_the_curfew_and_a_truck_the_next_morning():
+    # AB (Brussels) on D1, Barcelona on D3; the schedule starts the leg in the night after
+    # the AB show (a nightliner's part) and goes on on D2.
+    from touring.model import TravelPart
+
+    venues = (Venue("ab", "AB", AB, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)),
+              Venue("bcn", "Palau Sant Jordi", BCN, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)))
+    liner = Vehicle("liner", "liner", VehicleKind.NIGHTLINER, 16, AB, cost_per_km=1.0, licence="D")
+    lorry = replace(truck(), depot=AB)
+    tour = Tour("overnight", SEASON, GENT, venues, (Show("ab", "ab"), Show("bcn", "bcn")),
+                crew=(person("uwe", "D"), person("kim", "C")), vehicles=(liner, lorry))
+    part = TravelPart("ab", "bcn", 0.0, 0, 0)
+    d3 = D2 + timedelta(days=1)
+    days = (PlanDay(D1, DayKind.SHOW, "ab", "ab", (replace(part, overnight=True),)),
+            PlanDay(D2, DayKind.TRAVEL, "ab", None, (part,)), PlanDay(d3, DayKind.SHOW, "bcn", "bcn", (part,)))
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    plan = Plan("overnight", SEASON, "EUR", VehicleKind.NIGHTLINER, (), (), days, report)
+    result = solve(tour, plan, FAST)
+    legs = {r.vehicle_id: r for r in result.runs if r.stops[-1].place_id == "bcn" and r.stops[0].place_id == "ab"}
+    night, day = legs["liner"], legs["truck"]
+    assert (night.day, night.driver_id, night.stops[0].departure) == (D1, "uwe", datetime.combine(D2, time(0)) -
+                                                                      timedelta(hours=1))
+    assert (day.day, day.driver_id, day.stops[0].departure) == (D2, "kim", datetime.combine(D2, time(8, 0)))
+    assert night.stops[-1].arrival < day.stops[-1].arrival  # the night's head start
+    assert night.stops[-1].arrival <= datetime.combine(d3, time(14, 0))
+    assert all(h <= 10 + 1 / 60 for h in stretches(night) + stretches(day))
+
+
+def test_a_vehicle_more_than_a_days_drive_behind_follows_with_the_gear_it_holds():
+    # The truck reaches Barcelona after its show; the next show, in Paris, is more than a
+    # day's drive on: the truck sets off with the backline still aboard and says so once a
+    # show, instead of staying parked and stranding every later move.
+    tour, plan = long_leg_case(BCN, 1, PARIS)
+    result = solve(tour, plan, FAST)
+    first, second = DAY + timedelta(days=1), DAY + timedelta(days=2)
+    follow = [r for r in result.runs if r.day == second and r.vehicle_id == "truck"]
+    assert [(r.stops[0].place_id, r.stops[-1].place_id, r.driver_id) for r in follow] == [("bcn", "zenith", "kim")]
+    assert all(h <= 10 + 1 / 60 for h in stretches(follow[0]))
+    assert [(u.day, u.subject, u.reason.split(" with ")[0]) for u in result.unserved if u.subject != "ann"] == [
+        (first, "backline", "long leg: truck is on its long leg from home to bcn"),
+        (second, "backline", "long leg: truck is on its long leg from bcn to zenith")]
+    # Ann, in Barcelona without the truck, cannot be driven 15 h to Paris by the call: said once.
+    assert [u.reason.split(" plus")[0] for u in result.unserved if u.subject == "ann"] == \
+        ["time: loading/boarding from 00:00"]

@@ -752,6 +752,26 @@ class UnservedRequest:
 
 
 @dataclass(frozen=True)
+class OwnTravel:
+    """A crew member's journey between home and the tour that no vehicle of the tour makes:
+    the tour manager books a flight or a train for it."""
+
+    day: date
+    crew_id: str
+    from_id: str
+    to_id: str
+    from_name: str
+    to_name: str
+    road_minutes: int  # the drive it would be, at the fleet's pace, crossings included
+    reason: str  # why it is not driven: farther than a day's drive, or across the sea
+
+    @property
+    def text(self) -> str:
+        return (f"{self.crew_id}: book a flight or train from {self.from_name} to {self.to_name} for "
+                f"{self.day.isoformat()} ({self.reason})")
+
+
+@dataclass(frozen=True)
 class SolverReport:
     """How a solver ran: every result carries its status, objective, bound and time."""
 
@@ -792,6 +812,7 @@ class Plan:
     runs: tuple[TransportRun, ...] = ()  # each vehicle's run, day by day
     unserved_transport: tuple[UnservedRequest, ...] = ()  # moves no run makes, and why
     transport_report: SolverReport | None = None  # None: transport not planned
+    own_travel: tuple[OwnTravel, ...] = ()  # journeys home <-> tour the crew make on their own
 
     @property
     def found(self) -> bool:

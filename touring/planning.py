@@ -115,7 +115,8 @@ def add_transport(tour: Tour, plan: Plan, matrix: TravelMatrix,
     objective = found.objective / 100_000 if found.objective is not None else None
     report = SolverReport("routing", found.status, objective, None, None, round(found.wall_time_s, 3),
                           params.time_limit_s, params.seed, 1)
-    return replace(plan, runs=found.runs, unserved_transport=found.unserved, transport_report=report)
+    return replace(plan, runs=found.runs, unserved_transport=found.unserved, transport_report=report,
+                   own_travel=found.own_travel)
 
 
 def lay_out_days(tour: Tour, result: ScheduleResult, matrix: TravelMatrix) -> tuple[PlanDay, ...]:

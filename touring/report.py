@@ -105,7 +105,12 @@ def transport_summary(plan: Plan) -> list[str]:
     if km:
         lines.append("  vehicle km: " + ", ".join(f"{v} {k:,.0f}" for v, k in km.items()))
         lines.append("  driving: " + ", ".join(f"{c} {_hours(m)}" for c, m in driving.items()))
-    return lines + [f"  {u.text}" for u in plan.unserved_transport]
+    lines += [f"  {u.text}" for u in plan.unserved_transport]
+    if plan.own_travel:
+        # Journeys too far to drive: the crew travel on their own and the tour manager books them.
+        lines.append(f"Own travel to book: {len(plan.own_travel)} journey(s)")
+        lines += [f"  {t.text}" for t in plan.own_travel]
+    return lines
 
 
 def cost_summary(plan: Plan, tour: Tour) -> list[str]:

@@ -65,6 +65,7 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
             "transport_km": round(sum(r.km for r in plan.runs), 1),
             "transport_cost": round(sum(r.cost for r in plan.runs), 2),
             "transport_unserved": len(plan.unserved_transport),
+            "own_travel": len(plan.own_travel),
         },
         "shows": [
             {"show_id": b.show_id, "venue": place(b.venue_id), "first_night": b.first_night.isoformat(),
@@ -151,6 +152,12 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
             {"date": u.day.isoformat(), "request_id": u.request_id, "subject": u.subject, "from": u.from_id,
              "to": u.to_id, "reason": u.reason, "text": u.text}
             for u in plan.unserved_transport
+        ],
+        "own_travel": [
+            {"date": t.day.isoformat(), "crew_id": t.crew_id, "from": t.from_id, "to": t.to_id,
+             "from_name": t.from_name, "to_name": t.to_name, "road_minutes": t.road_minutes, "reason": t.reason,
+             "text": t.text}
+            for t in plan.own_travel
         ],
     }
 
@@ -251,7 +258,8 @@ def plan_from_json(document: object, source: str) -> Plan:
 
     from touring.errors import DataError, FieldError
     from touring.model import (
-        CrewShift, DateRange, DayKind, DroppedShow, EquipmentMove, LeftBehind, LoadLine, Night, PlanDay, RoomKind,
+        CrewShift, DateRange, DayKind, DroppedShow, EquipmentMove, LeftBehind, LoadLine, Night, OwnTravel, PlanDay,
+        RoomKind,
         RunStop, ShowBooking, SolverReport, Stay, StayKind, ToBook, TransportRun, TravelPart, UnfilledRole,
         UnservedRequest, VehicleKind, VehicleLoad,
     )
@@ -354,12 +362,17 @@ def plan_from_json(document: object, source: str) -> Plan:
             where = f"unserved_transport[{number}]"
             unserved.append(UnservedRequest(date.fromisoformat(u["date"]), u["request_id"], u["subject"], u["from"],
                                             u["to"], u["reason"]))
+        own_travel = []
+        for number, t in enumerate(document.get("own_travel", ())):
+            where = f"own_travel[{number}]"
+            own_travel.append(OwnTravel(date.fromisoformat(t["date"]), t["crew_id"], t["from"], t["to"], t["from_name"],
+                                        t["to_name"], t["road_minutes"], t["reason"]))
         where = "tour"
         return Plan(document["tour"], season, document["currency"], VehicleKind(document["lead_vehicle_kind"]),
                     tuple(bookings), dropped, tuple(days), report, tuple(document.get("conflicts", ())),
                     tuple(nights), tuple(to_book), stays_report, tuple(shifts), tuple(unfilled), crew_report,
                     tuple(loads), tuple(left), tuple(moves), loading_report, tuple(runs), tuple(unserved),
-                    transport_report)
+                    transport_report, tuple(own_travel))
     except KeyError as error:
         raise DataError(source, None, where, f"lacks the field {error.args[0]!r}", setting=True) from None
     except (TypeError, ValueError, FieldError) as error:
