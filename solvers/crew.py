@@ -29,7 +29,7 @@ The model, one boolean per crew member and role place of a shift:
   shifts any holder of that role works, which evens the work out inside a role whose
   people are not the busiest overall (the actors when the only technician works every
   shift); among rotas equal on all that, the fewest shifts where someone drives and also
-  works a role that does not work set-up days (an actor, a musician: they would spend the
+  works a role on stage (:data:`PERFORMER_WORDS`: an actor, a musician would spend the
   day at the wheel and the evening on stage).
 - It is solved in these four stages (:func:`solvers.cpsat.solve_in_stages`), each fixing
   its optimum for the next, with every clause in the LP (``linearization_level`` 2). One
@@ -83,6 +83,9 @@ MIN_REST_MINUTES = 11 * MINUTES_PER_HOUR
 """Daily rest between two shifts of one person (EU directive 2003/88/EC, article 3)."""
 TECHNICAL_WORDS = ("tech", "engineer", "lighting", "sound", "rigg", "stage", "carpent", "crew", "backline")
 """A role whose name contains one of these (any case) works set-up days."""
+PERFORMER_WORDS = ("actor", "actress", "musician", "singer", "dancer", "performer", "player")
+"""A role whose name contains one of these (any case) is on stage: such a person drives on a
+show day only when nobody else can."""
 DRIVER_PREFIX = "driver:"
 """The role of the driver of a fleet vehicle is ``driver:VEHICLE_ID``."""
 
@@ -322,17 +325,20 @@ def _add_rest(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], works: 
                 model.add_at_most_one(works[member.id, a], works[member.id, b])
 
 
-def _performers_driving(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], params: CrewParams,
+def _on_stage(role: str) -> bool:
+    return driven_vehicle(role) is None and any(word in role.lower() for word in PERFORMER_WORDS)
+
+
+def _performers_driving(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift],
                         x: dict) -> list[cp_model.IntVar]:
-    """One literal per person and shift, true when they hold a driver place and a show role
-    that does not work set-up days (an actor, a musician) in that shift."""
+    """One literal per person and shift, true when they hold a driver place and a role on
+    stage (:data:`PERFORMER_WORDS`) in that shift."""
     found = []
     for shift in shifts:
         for member in tour.crew:
             places = [(p, r) for p, r in enumerate(shift.roles) if (member.id, shift.index, p) in x]
             drives = [x[member.id, shift.index, p] for p, r in places if driven_vehicle(r) is not None]
-            performs = [x[member.id, shift.index, p] for p, r in places
-                        if driven_vehicle(r) is None and not params.is_setup_role(r)]
+            performs = [x[member.id, shift.index, p] for p, r in places if _on_stage(r)]
             if drives and performs:
                 both = model.new_bool_var(f"performer_drives[{member.id},{shift.show_id},{shift.day}]")
                 model.add(both >= sum(drives) + sum(performs) - 1)  # each sum is at most 1
@@ -340,7 +346,7 @@ def _performers_driving(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift
     return found
 
 
-def _build(tour: Tour, shifts: list[_Shift], params: CrewParams) -> _Model:
+def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
     model = cp_model.CpModel()
     max_minutes = tour.rules.max_working_minutes_per_day
     x: dict[tuple[str, int, int], cp_model.IntVar] = {}
@@ -376,7 +382,7 @@ def _build(tour: Tour, shifts: list[_Shift], params: CrewParams) -> _Model:
         places = [lit for (crew_id, s, place), lit in x.items() if shifts[s].roles[place] == role]
         model.add(len(holders) * busiest >= sum(places))
     # Step 5: who would both drive and go on stage (the last tie-break).
-    performer_drives = _performers_driving(model, tour, shifts, params, x)
+    performer_drives = _performers_driving(model, tour, shifts, x)
     return _Model(model, x, unfilled, works, most, most_in_role, performer_drives)
 
 
@@ -462,7 +468,7 @@ def solve(tour: Tour, plan: Plan, params: CrewParams = CrewParams()) -> CrewResu
     """
     started = clock.monotonic()
     shifts = _shifts(tour, plan, params)
-    built = _build(tour, shifts, params)
+    built = _build(tour, shifts)
     # Level 2 puts presolve's pairwise "not both on one place" clauses in the LP too: without
     # them the LP may seat two people on one place, and the per-role bounds come out loose.
     staged = solve_in_stages(built.model, _stages(built, shifts), params, linearization_level=2)
