@@ -268,7 +268,7 @@ class _Model:
     works: dict[tuple[str, int], cp_model.IntVar]  # (crew, shift)
     most: cp_model.IntVar
     most_in_role: list[cp_model.IntVar]
-    performer_drives: list[cp_model.IntVar]  # someone both drives and works a non-technical role
+    performer_drives: list[cp_model.IntVar]  # someone both drives and works a role on stage
 
 
 def _weights(shifts: list[_Shift]) -> tuple[int, int]:
@@ -387,7 +387,8 @@ def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
 
 
 def _stages(built: _Model, shifts: list[_Shift]) -> list[Stage]:
-    """Fill every place first, then spread the work: overall, then inside each role."""
+    """Fill every place first, then spread the work: overall, then inside each role; then
+    spare the performers the driving."""
     unfilled_weight, most_weight = _weights(shifts)
     return [Stage("unfilled places", sum(built.unfilled.values()), unfilled_weight),
             Stage("most shifts", built.most, most_weight),
