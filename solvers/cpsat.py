@@ -5,12 +5,18 @@ so they favour reproducibility: ``deterministic`` runs one worker and reads the 
 limit as CP-SAT deterministic time too, so the same seed gives the same answer on any
 machine (interleaved workers would run each in one-second chunks, which costs more than
 the search itself here). The tour-date scheduler has its own, larger settings.
+
+A lexicographic objective can be solved in stages (:func:`solve_in_stages`): one short
+solve per level, each fixing its optimum for the next, instead of one solve whose big
+weights leave the LP bound far from the objective.
 """
 
 from __future__ import annotations
 
 import math
+import time as clock
 from dataclasses import dataclass
+from typing import Sequence
 
 from ortools.sat.python import cp_model
 
@@ -65,3 +71,111 @@ def figures(solver: cp_model.CpSolver, status: str, *, divisor: int = 1) -> tupl
     gap = 0.0 if status == "optimal" else (
         abs(objective - bound) / max(1.0, abs(objective)) if bound is not None else None)
     return objective, bound, gap
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One level of a lexicographic objective: minimise ``expression``, which the reported
+    total counts ``weight`` times. The expression must never be negative."""
+
+    name: str
+    expression: cp_model.LinearExprT
+    weight: int
+
+
+@dataclass(frozen=True)
+class StagedResult:
+    """What :func:`solve_in_stages` found.
+
+    ``solver`` holds the last solution found (read the model's variables from it), or is
+    ``None`` when the first stage found nothing (``status`` ``infeasible`` or ``unknown``). ``objective``
+    and ``bound`` are the weighted totals over all stages, ``gap`` relative to the
+    objective; ``stages`` gives each stage solved as (name, status, value, bound).
+    """
+
+    status: str
+    solver: cp_model.CpSolver | None
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    stages: tuple[tuple[str, str, float, float | None], ...] = ()
+
+
+def solve_in_stages(model: cp_model.CpModel, stages: Sequence[Stage], params: CpSatParams,
+                    *, linearization_level: int | None = None) -> StagedResult:
+    """Minimise ``stages`` lexicographically, one solve per stage within ``params``' limit.
+
+    Each stage minimises its expression with the optimum of the stages before it fixed
+    (``model`` gets those constraints and a hint of the last solution). A stage that is
+    not proved optimal ends the solve: its solution is kept, the later stages are not
+    solved. The weighted total equals the one-shot objective
+    ``sum(weight * expression)`` when each weight exceeds all that the later stages can
+    sum to; its bound is the proved stages' values plus the first unproved stage's bound
+    (the later expressions are at least zero).
+
+    Parameters
+    ----------
+    model
+        The model; its objective is replaced and constraints are added to it.
+    stages
+        The levels, most important first.
+    params
+        Time limit (for all stages together), seed, workers, determinism. When
+        deterministic, each stage gets the deterministic time the earlier ones left.
+    linearization_level
+        CP-SAT's ``linearization_level`` for every stage (``None`` keeps its default):
+        2 puts every clause in the LP, which small assignment models need for a bound.
+
+    Returns
+    -------
+    StagedResult
+        The status (``optimal`` only when every stage is), the solver holding the
+        solution, and the weighted objective, bound and gap.
+    """
+    started = clock.monotonic()
+    deterministic_used = 0.0
+    best: cp_model.CpSolver | None = None
+    solved: list[tuple[str, str, float, float | None]] = []
+    proved_total, open_bound = 0, 0
+    for stage in stages:
+        wall_left = params.time_limit_s - (clock.monotonic() - started)
+        deterministic_left = params.time_limit_s - deterministic_used
+        if wall_left <= 0 or deterministic_left <= 0:
+            break
+        model.minimize(stage.expression)
+        solver = make_solver(params)
+        solver.parameters.max_time_in_seconds = wall_left
+        if params.deterministic:
+            solver.parameters.max_deterministic_time = deterministic_left
+        if linearization_level is not None:
+            solver.parameters.linearization_level = linearization_level
+        status = STATUS[solver.solve(model)]
+        deterministic_used += solver.deterministic_time
+        if status not in ("optimal", "feasible"):
+            raw = solver.best_objective_bound
+            open_bound = stage.weight * max(0, math.ceil(raw - 1e-6)) if math.isfinite(raw) else 0
+            solved.append((stage.name, status, math.nan, None))
+            break
+        value, bound, _ = figures(solver, status)
+        solved.append((stage.name, status, value, bound))
+        best = solver
+        if status != "optimal":
+            open_bound = stage.weight * max(0, int(bound)) if bound is not None else 0
+            break
+        proved_total += stage.weight * int(value)
+        # The next stages keep this optimum, starting from the solution that reached it.
+        if not isinstance(stage.expression, int):  # an empty sum is a plain 0
+            model.add(stage.expression == int(value))
+        model.clear_hints()
+        for index, hinted in enumerate(solver.response_proto.solution):
+            model.add_hint(model.get_int_var_from_proto_index(index), hinted)
+    if best is None:  # the first stage: "infeasible", or "unknown" when out of time
+        return StagedResult(solved[0][1] if solved else "unknown", None, stages=tuple(solved))
+    objective = float(sum(stage.weight * best.value(stage.expression) for stage in stages))
+    everything_proved = len(solved) == len(stages) and all(s[1] == "optimal" for s in solved)
+    if everything_proved:
+        return StagedResult("optimal", best, objective, objective, 0.0, tuple(solved))
+    # A stage not reached or not bounded adds its expression's least value, zero.
+    bound = min(objective, float(proved_total + open_bound))
+    gap = abs(objective - bound) / max(1.0, abs(objective))
+    return StagedResult("feasible", best, objective, bound, gap, tuple(solved))

@@ -24,12 +24,22 @@ The model, one boolean per crew member and role place of a shift:
 - Rest (EU working-time directive, 2003/88/EC art. 3): when the end of one shift and the
   start of another leave less than :data:`MIN_REST_MINUTES` (11 h) between them, or the
   two overlap, nobody works both.
-- Objective, lexicographic by weights (S shifts, R roles): per unfilled place
-  ``(R + 1) * S + R * S + 1``, more than the rest can ever sum to, so every place that can
-  be filled is; then ``most``, the most shifts anyone works, at weight ``R * S + 1``; then,
-  per role, the most shifts any holder of that role works (weight 1), which evens the
-  work out inside a role whose people are not the busiest overall (the actors when the
-  only technician works every shift).
+- Objective, lexicographic: fill every place that can be filled, then make ``most``, the
+  most shifts anyone works, as small as possible, then the sum over roles of the most
+  shifts any holder of that role works, which evens the work out inside a role whose
+  people are not the busiest overall (the actors when the only technician works every
+  shift); among rotas equal on all that, the fewest shifts where someone drives and also
+  works a role on stage (:data:`PERFORMER_WORDS`: an actor, a musician would spend the
+  day at the wheel and the evening on stage).
+- It is solved in these four stages (:func:`solvers.cpsat.solve_in_stages`), each fixing
+  its optimum for the next, with every clause in the LP (``linearization_level`` 2). One
+  solve of the weighted sum never closed on the festival tour: presolve folds each big
+  ``unfilled`` weight into the crew literals of its place and turns the small "one person
+  per place" groups into clauses that the default LP leaves out, so its relaxation seated
+  several people on a place and its bound stayed far below zero. The objective, bound and
+  gap reported are those of the weighted sum (S shifts, R roles): per unfilled place
+  ``(R * S + 1) * S + R * S + 1``, more than the rest can ever sum to; ``R * S + 1`` per
+  shift of ``most``; 1 per role maximum; the last stage weighs nothing.
 
 Drivers: on the days a leg's gear moves (loaded at the venue after the last show there,
 :func:`load_out_day`, and delivered by the first call at the next, :func:`arrival_day`),
@@ -55,7 +65,7 @@ from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
-from solvers.cpsat import STATUS, CpSatParams, figures, make_solver
+from solvers.cpsat import CpSatParams, Stage, solve_in_stages
 
 from solvers.units import MINUTES_PER_HOUR, SECONDS_PER_MINUTE
 from touring.model import (
@@ -73,6 +83,9 @@ MIN_REST_MINUTES = 11 * MINUTES_PER_HOUR
 """Daily rest between two shifts of one person (EU directive 2003/88/EC, article 3)."""
 TECHNICAL_WORDS = ("tech", "engineer", "lighting", "sound", "rigg", "stage", "carpent", "crew", "backline")
 """A role whose name contains one of these (any case) works set-up days."""
+PERFORMER_WORDS = ("actor", "actress", "musician", "singer", "dancer", "performer", "player")
+"""A role whose name contains one of these (any case) is on stage: such a person drives on a
+show day only when nobody else can."""
 DRIVER_PREFIX = "driver:"
 """The role of the driver of a fleet vehicle is ``driver:VEHICLE_ID``."""
 
@@ -88,7 +101,8 @@ def driven_vehicle(role: str) -> str | None:
 
 @dataclass(frozen=True)
 class CrewParams(CpSatParams):
-    """How to solve: time limit in seconds, seed, CP-SAT workers and the set-up roles.
+    """How to solve: time limit in seconds (the four stages together), seed, CP-SAT
+    workers and the set-up roles.
 
     ``deterministic`` solves with one CP-SAT worker and reads the time limit as
     deterministic time too, so the same seed gives the same rota on any machine;
@@ -253,6 +267,8 @@ class _Model:
     unfilled: dict[tuple[int, int], cp_model.IntVar]  # (shift, place)
     works: dict[tuple[str, int], cp_model.IntVar]  # (crew, shift)
     most: cp_model.IntVar
+    most_in_role: list[cp_model.IntVar]
+    performer_drives: list[cp_model.IntVar]  # someone both drives and works a role on stage
 
 
 def _weights(shifts: list[_Shift]) -> tuple[int, int]:
@@ -309,6 +325,27 @@ def _add_rest(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], works: 
                 model.add_at_most_one(works[member.id, a], works[member.id, b])
 
 
+def _on_stage(role: str) -> bool:
+    return driven_vehicle(role) is None and any(word in role.lower() for word in PERFORMER_WORDS)
+
+
+def _performers_driving(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift],
+                        x: dict) -> list[cp_model.IntVar]:
+    """One literal per person and shift, true when they hold a driver place and a role on
+    stage (:data:`PERFORMER_WORDS`) in that shift."""
+    found = []
+    for shift in shifts:
+        for member in tour.crew:
+            places = [(p, r) for p, r in enumerate(shift.roles) if (member.id, shift.index, p) in x]
+            drives = [x[member.id, shift.index, p] for p, r in places if driven_vehicle(r) is not None]
+            performs = [x[member.id, shift.index, p] for p, r in places if _on_stage(r)]
+            if drives and performs:
+                both = model.new_bool_var(f"performer_drives[{member.id},{shift.show_id},{shift.day}]")
+                model.add(both >= sum(drives) + sum(performs) - 1)  # each sum is at most 1
+                found.append(both)
+    return found
+
+
 def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
     model = cp_model.CpModel()
     max_minutes = tour.rules.max_working_minutes_per_day
@@ -344,10 +381,22 @@ def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
         # search, seconds on a crew of seven).
         places = [lit for (crew_id, s, place), lit in x.items() if shifts[s].roles[place] == role]
         model.add(len(holders) * busiest >= sum(places))
-    # Step 5: fill every place first, then spread the work.
+    # Step 5: who would both drive and go on stage (the last tie-break).
+    performer_drives = _performers_driving(model, tour, shifts, x)
+    return _Model(model, x, unfilled, works, most, most_in_role, performer_drives)
+
+
+def _stages(built: _Model, shifts: list[_Shift]) -> list[Stage]:
+    """Fill every place first, then spread the work: overall, then inside each role; then
+    spare the performers the driving."""
     unfilled_weight, most_weight = _weights(shifts)
-    model.minimize(unfilled_weight * sum(unfilled.values()) + most_weight * most + sum(most_in_role))
-    return _Model(model, x, unfilled, works, most)
+    return [Stage("unfilled places", sum(built.unfilled.values()), unfilled_weight),
+            Stage("most shifts", built.most, most_weight),
+            Stage("most shifts per role", sum(built.most_in_role), 1),
+            # Among rotas equal so far, a performer drives only when nobody else can: they
+            # would spend the day at the wheel and the evening on stage. Weight 0: a
+            # preference, no part of the objective reported.
+            Stage("performers driving", sum(built.performer_drives), 0)]
 
 
 # --- solving and reading the answer ---------------------------------------------------
@@ -421,11 +470,13 @@ def solve(tour: Tour, plan: Plan, params: CrewParams = CrewParams()) -> CrewResu
     started = clock.monotonic()
     shifts = _shifts(tour, plan, params)
     built = _build(tour, shifts)
-    solver = make_solver(params)
-    status = STATUS[solver.solve(built.model)]
-    if status not in ("optimal", "feasible"):
+    # Level 2 puts presolve's pairwise "not both on one place" clauses in the LP too: without
+    # them the LP may seat two people on one place, and the per-role bounds come out loose.
+    staged = solve_in_stages(built.model, _stages(built, shifts), params, linearization_level=2)
+    if staged.solver is None:
         return CrewResult("unknown", wall_time_s=clock.monotonic() - started)
-    objective, bound, gap = figures(solver, status)
+    solver, status = staged.solver, staged.status
+    objective, bound, gap = staged.objective, staged.bound, staged.gap
     # The one place reading literals: shift -> place -> crew id.
     chosen: dict[int, dict[int, str]] = {shift.index: {} for shift in shifts}
     for (crew_id, s, place), lit in built.x.items():

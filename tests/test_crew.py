@@ -91,7 +91,7 @@ def test_a_role_nobody_can_take_is_reported_with_show_day_and_role():
     [missing] = result.unfilled
     assert (missing.show_id, missing.day, missing.role) == ("ab-brussels", day(0), "technician")
     assert missing.text == "no technician for `ab-brussels` on 2026-03-10: tom is unavailable, ann lacks the role"
-    unfilled_weight = 3 * 1 + 2 * 1 + 1  # (R+1)*S + R*S + 1, with S = 1 shift and R = 2 roles
+    unfilled_weight = 3 * 1 + 2 * 1 + 1  # (R*S+1)*S + R*S + 1, with S = 1 shift and R = 2 roles
     assert result.objective == unfilled_weight + 3 * 1 + 1  # plus ann's one shift, overall and as actor
 
 
@@ -253,6 +253,16 @@ def test_a_c_licence_holder_is_put_on_duty_to_drive_the_truck_on_load_out_and_ar
     assert "wim" in second.crew_ids
 
 
+def test_a_technician_drives_rather_than_an_actor_who_could():
+    ann = CrewMember("ann", "Ann", ("actor",), HOME, licences=frozenset({"C"}))
+    tom = CrewMember("tom", "Tom", ("technician",), HOME, licences=frozenset({"C"}))
+    for crew in ([ann, tom], [tom, ann]):  # whoever is listed first
+        tour, plan = _with_truck_load(crew)
+        result = solve(tour, plan, FAST)
+        assert result.status == "optimal" and result.unfilled == ()
+        assert [s.drivers for s in result.shifts] == [(("truck", "tom"),), (("truck", "tom"),)]
+
+
 def test_no_driver_place_without_gear_moving():
     crew = [person("ann", "actor"), person("tom"),
             CrewMember("wim", "Wim", ("actor",), HOME, licences=frozenset({"C"}))]
@@ -269,3 +279,56 @@ def test_without_a_c_licence_the_truck_driver_place_is_unfilled_with_the_reason(
     result = solve(tour, plan, FAST)
     assert [(gap.day, gap.role) for gap in result.unfilled] == [(day(0), "driver:truck"), (day(1), "driver:truck")]
     assert {gap.reason for gap in result.unfilled} == {"nobody in the crew holds licence C"}
+
+
+# --- solving in stages: unfilled places, then the busiest person, then each role's ---
+
+def test_a_small_rota_is_proved_optimal_stage_by_stage_and_the_same_twice():
+    # Two technicians for three technician places a day, and the set-up at 09:00 follows
+    # the 23:00 curfew of day 1 too closely for one person to work both; three actors for
+    # one place a night: every stage has something to decide and to prove.
+    crew = [person("tom"), person("tim"), person("ann", "actor"), person("bob", "actor"), person("eve", "actor")]
+    tour = make_tour(crew, roles=("actor", "technician", "technician", "technician"), forest_setup=1)
+    days = [(SHOW, "ab-brussels")] * 2 + [(SETUP, "forest"), (SHOW, "forest")]
+    first, second = rota(tour, days), rota(tour, days)
+    assert (first.status, first.gap, first.bound) == ("optimal", 0.0, first.objective)
+    assert len(first.unfilled) == 1 + 4 + 1 and first.most_shifts == 3
+    assert dict(first.shifts_worked) == {"tom": 3, "tim": 3, "ann": 1, "bob": 1, "eve": 1}
+    # S = 4 shifts, R = 2 roles: 45 per unfilled place, 9 per shift of the busiest, 1 per role.
+    assert first.objective == 45 * 6 + 9 * 3 + (3 + 1)
+    assert first.shifts == second.shifts and first.unfilled == second.unfilled
+
+
+def test_stages_are_lexicographic_an_earlier_stage_is_kept_whatever_the_later_would_gain():
+    from ortools.sat.python import cp_model
+
+    from solvers.cpsat import CpSatParams, Stage, solve_in_stages
+
+    def staged(order: list[str]):
+        model = cp_model.CpModel()
+        a, b = model.new_int_var(0, 5, "a"), model.new_int_var(0, 5, "b")
+        model.add(a + b >= 4)
+        model.add(b <= 3)
+        stages = {"a": Stage("a", a, 10), "b": Stage("b", b, 1)}
+        result = solve_in_stages(model, [stages[name] for name in order], CpSatParams(time_limit_s=5))
+        return result, result.solver.value(a), result.solver.value(b)
+
+    result, a, b = staged(["a", "b"])
+    assert (a, b) == (1, 3)  # a first: b cannot drop below 3 without raising a
+    assert (result.status, result.objective, result.bound, result.gap) == ("optimal", 13.0, 13.0, 0.0)
+    assert [(name, status, value) for name, status, value, _ in result.stages] == [
+        ("a", "optimal", 1.0), ("b", "optimal", 3.0)]
+    _, a, b = staged(["b", "a"])
+    assert (a, b) == (4, 0)
+
+
+def test_an_infeasible_first_stage_gives_no_solver():
+    from ortools.sat.python import cp_model
+
+    from solvers.cpsat import CpSatParams, Stage, solve_in_stages
+
+    model = cp_model.CpModel()
+    a = model.new_int_var(0, 5, "a")
+    model.add(a >= 6)
+    result = solve_in_stages(model, [Stage("a", a, 1)], CpSatParams(time_limit_s=5))
+    assert (result.status, result.solver, result.objective) == ("infeasible", None, None)
