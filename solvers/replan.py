@@ -455,7 +455,7 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
     """The plan with runs for each day by that day's fleet, and the runs before ``today`` as they were."""
     from touring.planning import add_transport
 
-    runs, unserved, reports = [], [], []
+    runs, unserved, own, reports = [], [], [], []
     for fleet, indices in _fleets(tour, plan, limits.vehicles_out).items():
         if not fleet:
             continue
@@ -466,6 +466,7 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
                                matrix, params, previous_runs=tuple(r for r in previous.runs if r.vehicle_id in fleet))
         runs += [r for r in solved.runs if r.day in days and r.day >= today]
         unserved += [u for u in solved.unserved_transport if u.day in days and u.day >= today]
+        own += [t for t in solved.own_travel if t.day in days and t.day >= today and t not in own]
         reports.append(solved.transport_report)
     runs = [r for r in previous.runs if r.day < today] + sorted(runs, key=lambda r: r.day)
     unserved = [u for u in previous.unserved_transport if u.day < today] + sorted(unserved, key=lambda u: u.day)
@@ -475,7 +476,9 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
         report = replace(reports[0], status="timed_out" if "timed_out" in statuses else reports[0].status,
                          objective=sum(r.objective or 0 for r in reports),
                          wall_time_s=round(sum(r.wall_time_s for r in reports), 3))
-    return replace(plan, runs=tuple(runs), unserved_transport=tuple(unserved), transport_report=report)
+    own = [t for t in previous.own_travel if t.day < today] + sorted(own, key=lambda t: t.day)
+    return replace(plan, runs=tuple(runs), unserved_transport=tuple(unserved), transport_report=report,
+                   own_travel=tuple(own))
 
 
 def replan(tour: Tour | LoadedTour, previous_plan: Plan, events: tuple[Event, ...], today: date,

@@ -523,3 +523,18 @@ def test_a_freed_day_takes_the_optional_show_that_could_not_have_it(tiny_tour):
     # Without --add-dropped playing it would be a change no event asked for.
     alone = replan(loaded, plan, (CancelShow("desingel-antwerp"),), date(2026, 3, 1), FAST)
     assert alone.found and alone.added == () and first_nights(alone.plan) == {"vooruit-ghent": kept}
+
+
+def test_a_replan_keeps_the_own_travel_lines_of_far_homes(hotel_tour):
+    crew = hotel_tour / "crew.csv"
+    crew.write_text(crew.read_text().replace("Ben Janssens,actor,Mechelen,BE", "Ben Janssens,actor,Marseille,FR"))
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(loaded, FAST, transport_params=RUNS)
+    assert plan.own_travel and {t.crew_id for t in plan.own_travel} == {"ben"}
+    last = plan.bookings[-1]
+    result = replan(loaded, plan, (CancelShow(last.show_id),), plan.bookings[0].setup_start, FAST)
+    assert result.found
+    # Ben still flies in: the journeys the replan keeps are told, not dropped.
+    assert {t.crew_id for t in result.plan.own_travel} == {"ben"}
+    assert {t.day for t in result.plan.own_travel} <= {t.day for t in plan.own_travel} | \
+        {d.day for d in result.plan.days}
