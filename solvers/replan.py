@@ -69,6 +69,16 @@ its date, in the tour's currency."""
 
 # --- events --------------------------------------------------------------------------
 
+def _check_open_period(start: date, end: date | None) -> None:
+    """A period from ``start`` to ``end`` (``None``: the rest of the season) of an event."""
+    if end is not None and end < start:
+        raise ValueError("end: must not be before start")
+
+
+def _open_period(start: date, end: date | None) -> str:
+    return f"{start}..{end or ''}"
+
+
 @dataclass(frozen=True)
 class CancelShow:
     show_id: str
@@ -119,11 +129,10 @@ class VehicleOut:
     end: date | None = None  # None: for the rest of the season
 
     def __post_init__(self) -> None:
-        if self.end is not None and self.end < self.start:
-            raise ValueError("end: must not be before start")
+        _check_open_period(self.start, self.end)
 
     def __str__(self) -> str:
-        return f"vehicle {self.vehicle_id} out of service {self.start}..{self.end or ''}"
+        return f"vehicle {self.vehicle_id} out of service {_open_period(self.start, self.end)}"
 
 
 @dataclass(frozen=True)
@@ -144,11 +153,10 @@ class CrewJoins:
     end: date | None = None  # None: for the rest of the season
 
     def __post_init__(self) -> None:
-        if self.end is not None and self.end < self.start:
-            raise ValueError("end: must not be before start")
+        _check_open_period(self.start, self.end)
 
     def __str__(self) -> str:
-        return f"crew {self.crew_id} joins {self.start}..{self.end or ''}"
+        return f"crew {self.crew_id} joins {_open_period(self.start, self.end)}"
 
 
 @dataclass(frozen=True)
@@ -160,11 +168,10 @@ class VehicleHired:
     end: date | None = None  # None: for the rest of the season
 
     def __post_init__(self) -> None:
-        if self.end is not None and self.end < self.start:
-            raise ValueError("end: must not be before start")
+        _check_open_period(self.start, self.end)
 
     def __str__(self) -> str:
-        return f"vehicle {self.vehicle_id} hired {self.start}..{self.end or ''}"
+        return f"vehicle {self.vehicle_id} hired {_open_period(self.start, self.end)}"
 
 
 Event = Union[CancelShow, ChangeWindows, AddShow, CrewUnavailable, VehicleOut, HotelLost, CrewJoins, VehicleHired]
