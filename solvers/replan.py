@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Union
 
 from solvers.schedule import ScheduleParams, _show_days, lead_kind
-from solvers.transport import TransportParams
+from solvers.transport import OWN_CAR_PREFIX, TransportParams
 from solvers.travel import TravelMatrix, travel_matrix
 from touring.io import LoadedTour
 from touring.io.cache import JsonCache
@@ -470,7 +470,8 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
         # Days after this fleet's last one need no solving; the earlier ones carry positions.
         part = replace(plan, days=plan.days[:max(indices) + 1])
         solved = add_transport(replace(tour, vehicles=tuple(v for v in tour.vehicles if v.id in fleet)), part,
-                               matrix, params, previous_runs=tuple(r for r in previous.runs if r.vehicle_id in fleet))
+                               matrix, params, previous_runs=tuple(r for r in previous.runs if r.vehicle_id in fleet
+                                                                   or r.vehicle_id.startswith(OWN_CAR_PREFIX)))
         runs += [r for r in solved.runs if r.day in days and r.day >= today]
         unserved += [u for u in solved.unserved_transport if u.day in days and u.day >= today]
         own += [t for t in solved.own_travel if t.day in days and t.day >= today and t not in own]
@@ -480,7 +481,8 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
     report = None
     if reports:
         statuses = {r.status for r in reports}
-        report = replace(reports[0], status="timed_out" if "timed_out" in statuses else reports[0].status,
+        status = "timed_out" if "timed_out" in statuses else "feasible" if statuses - {"optimal"} else "optimal"
+        report = replace(reports[0], status=status,
                          objective=sum(r.objective or 0 for r in reports),
                          wall_time_s=round(sum(r.wall_time_s for r in reports), 3))
     own = [t for t in previous.own_travel if t.day < today] + sorted(own, key=lambda t: t.day)

@@ -1512,10 +1512,11 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         party = list(dict.fromkeys(m.subject for m in moves if not m.is_gear))
         today = [r for r in previous_runs if r.day == pday.day]
         if today:
-            # Replanning: the earlier runs' fleet drivers, so the seed finds its vehicles.
-            fleet_ids = {v.id for v in fleet}
-            drivers = _rota_drivers(plan, pday) | {r.vehicle_id: r.driver_id for r in today
-                                                   if r.vehicle_id in fleet_ids and r.driver_id in party}
+            # Replanning: the earlier runs' fleet drivers, so the seed finds its vehicles;
+            # only vehicles of today's fleet (one out of service keeps no driver).
+            today_ids = {v.id for v in day_fleet}
+            drivers = {vid: cid for vid, cid in _rota_drivers(plan, pday).items() if vid in today_ids} | \
+                {r.vehicle_id: r.driver_id for r in today if r.vehicle_id in today_ids and r.driver_id in party}
         else:
             drivers = _assign_drivers(tour, [c for c in party if c not in arriving.values()], day_fleet, driven,
                                       _rota_drivers(plan, pday))

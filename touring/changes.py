@@ -211,7 +211,10 @@ def _place(tour: Tour, place_id: str) -> str:
 
 
 def _is_away(day) -> bool:
-    return day is not None and (day.kind is not DayKind.HOME or bool(day.travel))
+    """Whether a day (or no day) is on the road (:func:`touring.export.timeline.is_away`)."""
+    from touring.export.timeline import is_away
+
+    return day is not None and is_away(day)
 
 
 def _describe(tour: Tour, day) -> str:

@@ -154,7 +154,7 @@ def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, 
         touring plan data/flemish-theatre -o out/flemish
     """
     from solvers.schedule import ScheduleParams
-    from touring.io.plan import write_plan
+    from touring.io.plan import version_number, write_plan
     from touring.planning import make_plan
     from touring.report import day_table, summary_lines
 
@@ -180,7 +180,7 @@ def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, 
     if not result.found:
         sys.exit(1)
     if export_dir is not None:
-        _export(result, loaded.tour, export_dir, pdf=True, version=int(version.stem.split("-")[1]))
+        _export(result, loaded.tour, export_dir, pdf=True, version=version_number(version))
 
 
 def _export(plan_result, tour, out_dir: Path, pdf: bool, version: int | None = None) -> None:

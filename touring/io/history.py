@@ -149,16 +149,12 @@ def parse_event(kind: str, value: str) -> Event:
             return AddShow(key, float(rest))
         if kind == "unavailable":
             return CrewUnavailable(key, _range(rest))
-        if kind == "vehicle-out":
-            first, _, last = rest.partition("..")
-            return VehicleOut(key, date.fromisoformat(first.strip()),
-                              date.fromisoformat(last.strip()) if last.strip() else None)
-        if kind == "hotel-lost":
-            return HotelLost(key, date.fromisoformat(rest))
-        if kind in ("join", "hire"):
+        if kind in ("vehicle-out", "join", "hire"):
             first, _, last = rest.partition("..")
             return _KINDS[kind](key, date.fromisoformat(first.strip()),
                                 date.fromisoformat(last.strip()) if last.strip() else None)
+        if kind == "hotel-lost":
+            return HotelLost(key, date.fromisoformat(rest))
     except ValueError as error:
         raise ValueError(f"{kind} {value!r}: {error}") from None
     raise ValueError(f"unknown event kind {kind!r}; expected one of {', '.join(_KINDS)}")
