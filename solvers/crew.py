@@ -269,6 +269,7 @@ class _Model:
     most: cp_model.IntVar
     most_in_role: list[cp_model.IntVar]
     performer_drives: list[cp_model.IntVar]  # someone both drives and works a role on stage
+    driver_doubles: list[cp_model.IntVar]  # someone both drives and works any role
 
 
 def _weights(shifts: list[_Shift]) -> tuple[int, int]:
@@ -329,21 +330,25 @@ def _on_stage(role: str) -> bool:
     return driven_vehicle(role) is None and any(word in role.lower() for word in PERFORMER_WORDS)
 
 
-def _performers_driving(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift],
-                        x: dict) -> list[cp_model.IntVar]:
-    """One literal per person and shift, true when they hold a driver place and a role on
-    stage (:data:`PERFORMER_WORDS`) in that shift."""
-    found = []
+def _drivers_doubling(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift],
+                      x: dict) -> tuple[list[cp_model.IntVar], list[cp_model.IntVar]]:
+    """Per person and shift, literals true when they hold a driver place and also a role
+    place: (on stage, :data:`PERFORMER_WORDS`; any role)."""
+    on_stage, any_role = [], []
     for shift in shifts:
         for member in tour.crew:
             places = [(p, r) for p, r in enumerate(shift.roles) if (member.id, shift.index, p) in x]
             drives = [x[member.id, shift.index, p] for p, r in places if driven_vehicle(r) is not None]
-            performs = [x[member.id, shift.index, p] for p, r in places if _on_stage(r)]
-            if drives and performs:
-                both = model.new_bool_var(f"performer_drives[{member.id},{shift.show_id},{shift.day}]")
-                model.add(both >= sum(drives) + sum(performs) - 1)  # each sum is at most 1
-                found.append(both)
-    return found
+            if not drives:
+                continue
+            for found, test, name in ((on_stage, _on_stage, "performer_drives"),
+                                      (any_role, lambda r: driven_vehicle(r) is None, "driver_doubles")):
+                works = [x[member.id, shift.index, p] for p, r in places if test(r)]
+                if works:
+                    both = model.new_bool_var(f"{name}[{member.id},{shift.show_id},{shift.day}]")
+                    model.add(both >= sum(drives) + sum(works) - 1)  # each sum is at most 1
+                    found.append(both)
+    return on_stage, any_role
 
 
 def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
@@ -382,8 +387,8 @@ def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
         places = [lit for (crew_id, s, place), lit in x.items() if shifts[s].roles[place] == role]
         model.add(len(holders) * busiest >= sum(places))
     # Step 5: who would both drive and go on stage (the last tie-break).
-    performer_drives = _performers_driving(model, tour, shifts, x)
-    return _Model(model, x, unfilled, works, most, most_in_role, performer_drives)
+    performer_drives, driver_doubles = _drivers_doubling(model, tour, shifts, x)
+    return _Model(model, x, unfilled, works, most, most_in_role, performer_drives, driver_doubles)
 
 
 def _stages(built: _Model, shifts: list[_Shift]) -> list[Stage]:
@@ -394,9 +399,12 @@ def _stages(built: _Model, shifts: list[_Shift]) -> list[Stage]:
             Stage("most shifts", built.most, most_weight),
             Stage("most shifts per role", sum(built.most_in_role), 1),
             # Among rotas equal so far, a performer drives only when nobody else can: they
-            # would spend the day at the wheel and the evening on stage. Weight 0: a
+            # would spend the day at the wheel and the evening on stage; then a driver
+            # also works a role only when nobody else can: the load-out after the curfew
+            # and the drive eat into the rest the next morning's run needs. Weight 0: a
             # preference, no part of the objective reported.
-            Stage("performers driving", sum(built.performer_drives), 0)]
+            Stage("drivers doubling", sum(built.performer_drives) * (len(built.driver_doubles) + 1)
+                  + sum(built.driver_doubles), 0)]
 
 
 # --- solving and reading the answer ---------------------------------------------------

@@ -124,7 +124,7 @@ from solvers import vrp
 from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START, arrival_day, load_out_day
 from solvers.travel import TravelMatrix, travel_matrix
 from solvers.units import (
-    METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
+    CENTS_PER_UNIT, METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
 )
 from touring.model import (
     DEFAULT_SPEEDS_KMH, HOME_ID, LICENCE_COVERS, OWN_CAR_PREFIX, CrewMember, DayKind, DriverHours, Equipment, Night, OwnTravel, Plan,
@@ -198,6 +198,11 @@ class TransportParams:
         return vrp.SolveParams(time_limit=self.time_limit_s, solution_limit=self.solution_limit, engine="ortools",
                                metaheuristic="GREEDY_DESCENT" if reproducible else "GUIDED_LOCAL_SEARCH",
                                seed=self.seed)
+
+
+def objective_in_money(objective: int) -> float:
+    """A routing objective (1/1000 cent: cents per km times metres) in the tour's currency."""
+    return objective / (CENTS_PER_UNIT * _COST_SCALE)
 
 
 @dataclass(frozen=True)

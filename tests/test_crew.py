@@ -263,6 +263,26 @@ def test_a_technician_drives_rather_than_an_actor_who_could():
         assert [s.drivers for s in result.shifts] == [(("truck", "tom"),), (("truck", "tom"),)]
 
 
+def test_the_driver_takes_no_role_place_another_can_take():
+    # Tom must drive the truck both days; Bob and Carl can do the technician's work, so
+    # Tom, listed first, is left to drive (his load-out and drive eat into his rest).
+    tom = CrewMember("tom", "Tom", ("technician",), HOME, licences=frozenset({"C"}))
+    crew = [tom, person("bob"), person("carl"), person("ann", "actor")]
+    tour, plan = _with_truck_load(crew)
+    result = solve(tour, plan, FAST)
+    assert result.status == "optimal" and result.unfilled == ()
+    assert all(s.drivers == (("truck", "tom"),) for s in result.shifts)
+    assert all(who != "tom" for s in result.shifts for _, who in s.roles)
+
+
+def test_a_driver_still_takes_a_role_place_nobody_else_can():
+    tom = CrewMember("tom", "Tom", ("technician",), HOME, licences=frozenset({"C"}))
+    tour, plan = _with_truck_load([tom, person("ann", "actor")])
+    result = solve(tour, plan, FAST)
+    assert result.unfilled == ()
+    assert all(("technician", "tom") in s.roles for s in result.shifts)
+
+
 def test_no_driver_place_without_gear_moving():
     crew = [person("ann", "actor"), person("tom"),
             CrewMember("wim", "Wim", ("actor",), HOME, licences=frozenset({"C"}))]

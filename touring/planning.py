@@ -112,7 +112,7 @@ def add_transport(tour: Tour, plan: Plan, matrix: TravelMatrix,
     """
     found = transport.solve(tour, plan, params, matrix, previous_runs=previous_runs)
     # The core's objective is in 1/1000 cent; the report is in the tour's currency.
-    objective = found.objective / 100_000 if found.objective is not None else None
+    objective = transport.objective_in_money(found.objective) if found.objective is not None else None
     report = SolverReport("routing", found.status, objective, None, None, round(found.wall_time_s, 3),
                           params.time_limit_s, params.seed, 1)
     return replace(plan, runs=found.runs, unserved_transport=found.unserved, transport_report=report,
