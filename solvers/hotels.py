@@ -7,6 +7,12 @@ The nights and what is decided before any solving:
   morning starts at the first leg's origin when the next day drives, else at the next
   day's place (the night's own place after the plan's last day).
 - A night whose day ends with an overnight leg is spent on board the nightliner.
+- A night on the road (:func:`en_route`: the day drives part of a leg that goes on the
+  next day) is spent aboard the nightliner, parked where its driver rests, when the
+  fleet has one; else in rooms still to book where the day's drive ends (no hotel of
+  the data lies there). On a leg from the home base, crew whose home is no drive from
+  it (:func:`solvers.travel.too_far_to_drive`) sleep at home and join at the
+  destination on their own.
 - Go-home rule: a crew member on the road that night (``CrewMember.is_available``)
   sleeps at home when home is within ``rules.go_home_radius_minutes`` of the night's
   place *and* of the next morning's start. It is a rule of the tour, not a choice.
@@ -58,10 +64,11 @@ from ortools.sat.python import cp_model
 
 from solvers.cpsat import STATUS, CpSatParams, figures, make_solver
 
-from solvers.travel import TravelMatrix
+from solvers.travel import TravelMatrix, too_far_to_drive
 from solvers.units import MINUTES_PER_HOUR, money_to_cents
 from touring.model import (
     HOME_ID, CrewMember, DayKind, Hotel, Night, Plan, RoomKind, RoomPreference, Stay, StayKind, ToBook, Tour,
+    VehicleKind,
 )
 
 HOTEL_RADIUS_MINUTES = 30
@@ -129,6 +136,7 @@ class _Night:
     beds: tuple[str, ...]  # crew ids who need a bed
     hotels: tuple[Hotel, ...]  # hotels within the radius
     closed: tuple[str, ...] = ()  # hotels within the radius that take nobody this night
+    en_route: tuple[str, str] | None = None  # the leg the tour is driving that night (:func:`en_route`)
 
 
 def _next_start(plan: Plan, position: int) -> str:
@@ -149,15 +157,40 @@ def can_go_home(tour: Tour, member: CrewMember, place_id: str, next_place_id: st
             and matrix.leg(home, next_place_id).minutes <= radius)
 
 
+def en_route(plan: Plan, position: int) -> tuple[str, str] | None:
+    """The leg (origin, destination) the tour is still driving at the end of day
+    ``position``: a daytime part of it that day and another the next day (a leg longer
+    than a day's drive). That night the tour is somewhere on the road, not at the day's
+    place (which stays the leg's origin until the day it arrives)."""
+    if position + 1 >= len(plan.days):
+        return None
+    going_on = {(p.from_id, p.to_id) for p in plan.days[position + 1].travel if not p.overnight}
+    return next(((p.from_id, p.to_id) for p in plan.days[position].travel
+                 if not p.overnight and (p.from_id, p.to_id) in going_on), None)
+
+
 def _nights(tour: Tour, plan: Plan, matrix: TravelMatrix, params: AccommodationParams,
             closed: Collection[tuple[str, date]] = frozenset()) -> list[_Night]:
+    nightliner = any(v.kind is VehicleKind.NIGHTLINER for v in tour.vehicles)
     nights = []
     for position, day in enumerate(plan.days):
-        if day.kind not in NIGHT_KINDS or day.place_id == HOME_ID:
+        leg = en_route(plan, position)
+        if day.kind not in NIGHT_KINDS or (day.place_id == HOME_ID and leg is None):
             continue
         next_place = _next_start(plan, position)
-        on_board = any(part.overnight for part in day.travel)
         on_road = [m for m in tour.crew if m.is_available(day.day)]
+        if leg is not None and not any(part.overnight for part in day.travel):
+            # On the road between two places: no hotel of the data lies there. Those whose
+            # home is no drive from the home base join at the destination on their own
+            # (a flight or a train) and sleep at home until then; the rest sleep aboard
+            # the nightliner where its driver rests, or in rooms to book on the way.
+            flying = tuple(m.id for m in on_road if leg[0] == HOME_ID and too_far_to_drive(
+                matrix, tour.rules.max_drive_minutes_per_day, m.home.id, HOME_ID) is not None)
+            beds = () if nightliner else tuple(m.id for m in on_road if m.id not in flying)
+            nights.append(_Night(len(nights), day.day, day.place_id, next_place, nightliner, flying, beds, (),
+                                 en_route=leg))
+            continue
+        on_board = any(part.overnight for part in day.travel)
         home = () if on_board else tuple(m.id for m in on_road
                                          if can_go_home(tour, m, day.place_id, next_place, matrix))
         beds = () if on_board else tuple(m.id for m in on_road if m.id not in home)
@@ -401,6 +434,8 @@ def _stays(tour: Tour, night: _Night, chosen: dict[str, Stay]) -> tuple[Stay, ..
 
 def _unbooked_reason(tour: Tour, night: _Night, params: AccommodationParams) -> str:
     radius = params.hotel_radius_minutes
+    if night.en_route is not None:
+        return "the tour is on the road that night, where the day's drive ends: no hotel of the data lies there"
     if not night.hotels and night.closed:
         return f"the only hotels within {radius} min take nobody that night ({', '.join(night.closed)})"
     if not night.hotels:
@@ -435,7 +470,11 @@ def _to_book(tour: Tour, night: _Night, stays: tuple[Stay, ...], params: Accommo
         else:
             singles += 1
             paired.add(crew_id)
-    return ToBook(night.day, night.place_id, tour.places[night.place_id].name, singles, doubles, tuple(waiting),
+    name = tour.places[night.place_id].name
+    if night.en_route is not None:
+        origin, destination = (tour.places[p].name for p in night.en_route)
+        name = f"the end of the day's drive from {origin} to {destination}"
+    return ToBook(night.day, night.place_id, name, singles, doubles, tuple(waiting),
                   _unbooked_reason(tour, night, params))
 
 

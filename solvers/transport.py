@@ -90,13 +90,19 @@ next day. The steps of one day:
 6. **long legs** (:func:`_long_legs`): a leg the schedule spreads over several days
    (its travel days, which it leaves free) is not a request of one day's problem. On the
    leg's first daytime part every fleet vehicle parked at its start (its depot for the
-   home base) sets off with the gear the loading plan gives it for that leg (a
-   nightliner already after the curfew when the schedule starts the leg in the night
-   after a show, ``rules.nightliner_overnight_km``, crew asleep aboard), driven by
-   the rota's driver for it on the day of arrival (else a licensed crew member), within
-   their hours day after day (:func:`drive_days`: the daily limit and breaks, the daily
-   rest between days). It is one run over the days, its nights' rests among its breaks;
-   the driver rides with it (their own moves go) until the tour is there too, the gear
+   home base) sets off with the gear the loading plan gives it for that leg (already
+   after the curfew when the schedule starts the leg in the night after a show,
+   ``rules.nightliner_overnight_km``: the nightliner with the crew asleep aboard, the
+   trucks after their load-out), driven by the rota's driver for it on the day of
+   arrival (else a licensed crew member), within their hours day after day
+   (:func:`drive_days`: the daily limit and breaks, the daily rest between days). The
+   crew with the tour ride along as seats allow (:func:`_with_the_tour`: aboard the
+   nightliner, or on the road to rooms still to book), in the vehicles with the most
+   seats first. When one driver would arrive later than an hour before the first call
+   at the venue and a second licensed driver rides along, the two take turns
+   (multi-manning, :func:`drive_two`: breaks taken aboard, 9 h of daily rest within
+   30 h). It is one run over the days, its nights' rests among its breaks;
+   the driver and riders go with it (their own moves go) until the tour is there too, the gear
    stays aboard and is delivered on the venue's day from where the vehicle stands. A
    vehicle more than a day's drive from where it is next needed (it arrived late, or
    could not move) follows the same way (:func:`_lagging`), with the gear it still holds
@@ -122,7 +128,7 @@ from typing import Mapping, Sequence
 
 from solvers import vrp
 from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START, arrival_day, load_out_day
-from solvers.travel import TravelMatrix, travel_matrix
+from solvers.travel import TravelMatrix, too_far_to_drive, travel_matrix
 from solvers.units import (
     CENTS_PER_UNIT, METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
 )
@@ -152,6 +158,7 @@ CAR_PAYLOAD_KG = 300.0
 """A crew member's own car: 4 seats with the driver's, a boot of about 400 litres and
 300 kg of payload (a common family car); no fixed cost, ``rules.mileage_rate`` per km."""
 _DAY_END_S = 32 * 3600  # runs may last until 08:00 the next morning (late curfews)
+_DAY_S = 24 * 3600
 # Cost unit: cents per km times metres, i.e. 1/1000 cent; fixed costs and penalties are
 # scaled to it so that the objective adds like with like.
 _COST_SCALE = METRES_PER_KM
@@ -292,6 +299,16 @@ def _duty(tour: Tour, plan: Plan, pday: PlanDay) -> dict[str, tuple[int, int]]:
     return {c.id: (call_s, end_s) for c in tour.crew if c.is_available(pday.day)}
 
 
+def _next_call(tour: Tour, plan: Plan, k: int) -> int:
+    """By when, in seconds of day ``k``, the nightliner that drives through the night after
+    it must be at the next place: the next day's first call there, else noon."""
+    following = plan.days[k + 1] if k + 1 < len(plan.days) else None
+    if following is None or following.show_id is None or following.kind not in (DayKind.SHOW, DayKind.SETUP):
+        return _DAY_S + 12 * 3600
+    duty = _duty(tour, plan, following)
+    return _DAY_S + min((c for c, _ in duty.values()), default=_default_call(tour, following)) - BOARDING_S
+
+
 def _gear_service(item: Equipment) -> int:
     return GEAR_BASE_S + int(round(GEAR_PER_M3_S * item.total_volume_m3))
 
@@ -310,6 +327,12 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
     last_night, tonight = nights.get(pday.day - timedelta(days=1)), nights.get(pday.day)
     moves: list[_Move] = []
     crew = tour.crew_by_id
+
+    def bedtime(cid: str) -> int:
+        """By when a move to tonight's bed is due: a bed aboard the nightliner, which drives
+        through the night, by the next morning's call; any other by 08:00."""
+        stay = tonight.stay(cid) if tonight is not None else None
+        return _next_call(tour, plan, k) if stay is not None and stay.kind is StayKind.NIGHTLINER else _DAY_END_S
     if pday.kind in (DayKind.SHOW, DayKind.SETUP) and pday.show_id is not None:
         venue = tour.show_by_id[pday.show_id].venue_id
         duty = _duty(tour, plan, pday)
@@ -322,8 +345,28 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
                 moves.append(_Move(f"crew:{cid}:out", cid, False, slept, venue,
                                    _earliest(latest, BOARDING_S, drive(slept, venue)), latest, BOARDING_S, seats=1))
             if sleeps != venue:
-                moves.append(_Move(f"crew:{cid}:back", cid, False, venue, sleeps, end, _DAY_END_S,
-                                   BOARDING_S, seats=1))
+                moves.append(_Move(f"crew:{cid}:back", cid, False, venue, sleeps, end,
+                                   bedtime(cid), BOARDING_S, seats=1))
+        # Those off duty that day travel with the tour too, from last night's bed to tonight's;
+        # to a bed aboard the nightliner by way of the venue, where it leaves after the curfew.
+        curfew = max((end for _, end in duty.values()), default=_DAY_END_S - 9 * 3600)
+        for member in tour.crew:
+            if member.id in duty or not member.is_available(pday.day):
+                continue
+            slept = _bed(tour, member, last_night, before)
+            sleeps = _bed(tour, member, tonight, pday.place_id)
+            stay = tonight.stay(member.id) if tonight is not None else None
+            if slept == sleeps:
+                continue
+            if stay is not None and stay.kind is StayKind.NIGHTLINER:
+                if slept != venue:
+                    moves.append(_Move(f"crew:{member.id}:out", member.id, False, slept, venue,
+                                       TRAVEL_DAY_START.hour * 3600, curfew - BOARDING_S, BOARDING_S, seats=1))
+                moves.append(_Move(f"crew:{member.id}:back", member.id, False, venue, sleeps, curfew,
+                                   bedtime(member.id), BOARDING_S, seats=1))
+                continue
+            moves.append(_Move(f"crew:{member.id}:move", member.id, False, slept, sleeps,
+                               TRAVEL_DAY_START.hour * 3600, bedtime(member.id), BOARDING_S, seats=1))
         if before != venue and not plan.loads:
             origin = before if before in tour.venue_by_id else HOME_ID
             first_call = min((c for c, _ in duty.values()), default=_default_call(tour, pday))
@@ -348,23 +391,10 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
     return moves
 
 
-def _far(tour: Tour, matrix: TravelMatrix, home: str, place: str) -> tuple[int, str] | None:
-    """(road minutes, why) when the way between a crew member's ``home`` and ``place`` is
-    no drive for the tour's vehicles: it crosses the sea (or an ocean), or it is longer
-    than one day's driving (``rules.max_drive_minutes_per_day``) at the fleet's pace."""
-    leg = matrix.leg(home, place)
-    limit = tour.rules.max_drive_minutes_per_day
-    if leg.crossings:
-        return leg.minutes, f"across the sea ({', '.join(leg.crossings)}), {leg.minutes} min by road and ferry"
-    if leg.drive_minutes > limit:
-        return leg.minutes, f"{leg.drive_minutes} min by road, more than a day's driving ({limit} min)"
-    return None
-
-
 def _own_travel(tour: Tour, matrix: TravelMatrix, day: date, moves: list[_Move]
                 ) -> tuple[list[_Move], list[OwnTravel]]:
     """Split off the crew's moves between their home and the tour that are too far to drive
-    (:func:`_far`): those people travel on their own, by flight or train, and no vehicle
+    (:func:`solvers.travel.too_far_to_drive`): those people travel on their own, by flight or train, and no vehicle
     of the tour fetches them or takes them home."""
     kept, own = [], []
     for m in moves:
@@ -374,7 +404,7 @@ def _own_travel(tour: Tour, matrix: TravelMatrix, day: date, moves: list[_Move]
             kept.append(m)
             continue
         other = m.destination if m.origin == home else m.origin
-        far = _far(tour, matrix, home, other)
+        far = too_far_to_drive(matrix, tour.rules.max_drive_minutes_per_day, home, other)
         if far is None:
             kept.append(m)
             continue
@@ -457,7 +487,8 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
                     items=h.items, vehicle=h.vehicle)
         if h.load_out == pday.day and h.day != pday.day and h.key not in aboard:
             moves.append(_Move(f"gear:{h.key}:out", origin=h.origin, destination=h.origin,
-                               earliest=_after_curfew(tour, h.origin), latest=_DAY_END_S, stays=True, **gear))
+                               earliest=_after_curfew(tour, h.origin), latest=_next_call(tour, plan, k), stays=True,
+                               **gear))
         elif h.day == pday.day:
             if h.destination in tour.venue_by_id and pday.show_id is not None and h.destination == pday.place_id:
                 duty = _duty(tour, plan, pday)
@@ -731,6 +762,11 @@ class _Transit:
     destination: str
     arrival: datetime
     why: str
+    riders: tuple[str, ...] = ()  # crew riding along (see :func:`_with_the_tour`)
+
+    @property
+    def aboard(self) -> tuple[str, ...]:
+        return (self.driver,) + self.riders
 
 
 def _leg_starts(plan: Plan, k: int, overnight: bool = False) -> list[tuple[str, str]]:
@@ -801,6 +837,107 @@ def drive_days(hours: DriverHours, past: Sequence[Duty], start: datetime, drivin
     return now, breaks, stretches
 
 
+MULTI_MANNING_REST_S = 9 * HOUR_S
+MULTI_MANNING_PERIOD_S = 30 * HOUR_S
+"""EU 561/2006 art. 8(5): on a vehicle manned by two drivers each takes a daily rest of at
+least 9 h within 30 h of the end of their last one; art. 7: a break may be taken aboard
+while the other drives."""
+LEG_MARGIN_S = HOUR_S
+"""A long leg is on time when it arrives an hour before the first call at its venue
+(unloading, boarding, the way in)."""
+
+
+def drive_two(hours: DriverHours, pasts: tuple[Sequence[Duty], Sequence[Duty]], start: datetime, driving_s: int,
+              rule: vrp.BreakRule | None) -> tuple[datetime, list[tuple[datetime, int]], tuple[list[Duty], list[Duty]]]:
+    """Drive ``driving_s`` seconds from ``start`` with two drivers taking turns (multi-manning).
+
+    A turn lasts at most ``rule.max_driving`` and what its driver has left of the day
+    (:func:`duty_limits`); the one off the wheel takes their break aboard, so the vehicle
+    stops only when a driver would take the wheel again before their break is over, or
+    when only one of them may still drive. A driving period ends when neither may
+    drive, or (``eu``) 21 h after it began so that the 9 h rest ends within 30 h
+    (``us``: the 14 h window); then the vehicle stands for the daily rest (9 h in the
+    EU, art. 8(5); 10 h off duty in the US). Past duties count as in :func:`drive_days`.
+    Under ``none`` one driver drives it all.
+
+    Returns
+    -------
+    tuple
+        The arrival, the vehicle's stops (breaks and rests) as (start, minutes), and
+        each driver's :class:`Duty` stretches.
+    """
+    if hours is DriverHours.NONE:
+        arrival, breaks, stretches = drive_days(hours, pasts[0], start, driving_s, rule)
+        return arrival, breaks, (stretches, [])
+    eu = hours is DriverHours.EU
+    rest = timedelta(seconds=MULTI_MANNING_REST_S if eu else US_OFF_DUTY_S)
+    window = MULTI_MANNING_PERIOD_S - MULTI_MANNING_REST_S if eu else US_WINDOW_S
+    history = [list(pasts[0]), list(pasts[1])]
+    mine: tuple[list[Duty], list[Duty]] = ([], [])
+    now, left, breaks = start, driving_s, []
+    ready = None  # end of the rest between two periods of this drive
+    while left > 0:
+        limits = [duty_limits(hours, [replace(p, day=min(p.day, now.date() - timedelta(days=1))) for p in h],
+                              now.date()) for h in history]
+        if ready is None:  # the first period: after each driver's own rest
+            ready = max((x.rested_at for x in limits if x.rested_at is not None), default=now)
+        if ready > now:
+            breaks.append((now, int((ready - now).total_seconds()) // 60))
+            now = ready
+        caps = [left if x.max_driving_s is None else x.max_driving_s for x in limits]
+        if max(caps) <= 0:  # neither has anything left this week: on after the next day's rest
+            morning = datetime.combine(now.date() + timedelta(days=1), TRAVEL_DAY_START)
+            breaks.append((now, int((morning - now).total_seconds()) // 60))
+            now, ready = morning, morning
+            continue
+        began, driven, since = now, [0, 0], [0, 0]
+        off_since = [now, now]
+        turn = 0 if caps[0] >= caps[1] else 1
+        while left > 0:
+            elapsed = int((now - began).total_seconds())
+            room = [caps[i] - driven[i] for i in (0, 1)]
+            if room[turn] <= 0:
+                turn = 1 - turn
+            if room[turn] <= 0 or elapsed >= window:
+                break
+            if rule is not None and since[turn] >= rule.max_driving:
+                # Back at the wheel before their break is over: the vehicle waits for it.
+                wait = rule.break_duration - int((now - off_since[turn]).total_seconds())
+                if wait > 0:
+                    breaks.append((now, wait // 60))
+                    now += timedelta(seconds=wait)
+                since[turn] = 0
+                continue
+            chunk = min(left, room[turn], window - elapsed,
+                        rule.max_driving - since[turn] if rule is not None else left)
+            now += timedelta(seconds=chunk)
+            left, driven[turn], since[turn] = left - chunk, driven[turn] + chunk, since[turn] + chunk
+            off_since[turn] = now
+            other = 1 - turn
+            if rule is not None and int((now - off_since[other]).total_seconds()) >= rule.break_duration:
+                since[other] = 0  # their turn off was a full break
+            if room[other] > 0:
+                turn = other
+        for i in (0, 1):
+            if driven[i]:
+                stretch = Duty(began.date(), driven[i], began, now)
+                mine[i].append(stretch)
+                history[i].append(stretch)
+        ready = now + rest
+    return now, breaks, mine
+
+
+def _needed_by(tour: Tour, plan: Plan, arrival_day: PlanDay, destination: str) -> datetime | None:
+    """When a long leg must be at ``destination`` for the tour: :data:`LEG_MARGIN_S` before
+    the first call there on the day it arrives, when that is a show or set-up day."""
+    if arrival_day.place_id != destination or arrival_day.show_id is None \
+            or arrival_day.kind not in (DayKind.SHOW, DayKind.SETUP):
+        return None
+    duty = _duty(tour, plan, arrival_day)
+    call = min((c for c, _ in duty.values()), default=_default_call(tour, arrival_day))
+    return datetime.combine(arrival_day.day, time()) + timedelta(seconds=call - LEG_MARGIN_S)
+
+
 def _lagging(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list[Vehicle],
              parked: Mapping[str, str], transit: Mapping[str, _Transit], hauls: list[_Haul], aboard: set[str],
              done: set[str]) -> dict[str, str]:
@@ -850,6 +987,24 @@ def _adopt(hauls: list[_Haul], aboard: set[str], done: set[str], legged: set[str
             aboard.difference_update(g.key for g in stale if set(g.items) & set(h.items))
 
 
+def _with_the_tour(tour: Tour, plan: Plan, k: int, origin: str, matrix: TravelMatrix) -> list[str]:
+    """Crew who set off with the tour on a leg longer than a day that starts on day ``k``
+    (after its curfew when the nightliner leaves overnight): from the accommodation,
+    those whose stay that night is aboard the nightliner or still to book on the road
+    (:func:`solvers.hotels.en_route`); without one, everyone available, except, from the
+    home base, those whose home is no drive from it (they join at the destination on
+    their own). Everyone must be available on day ``k``."""
+    day = plan.days[k].day
+    available = [c for c in tour.crew if c.is_available(day)]
+    night = next((n for n in plan.accommodation if n.day == day), None)
+    if night is not None:
+        return [c.id for c in available if (stay := night.stay(c.id)) is not None
+                and stay.kind in (StayKind.NIGHTLINER, StayKind.UNBOOKED)]
+    limit = tour.rules.max_drive_minutes_per_day
+    return [c.id for c in available
+            if origin != HOME_ID or too_far_to_drive(matrix, limit, c.home.id, HOME_ID) is None]
+
+
 def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list[Vehicle],
                parked: Mapping[str, str], transit: Mapping[str, _Transit], hauls: list[_Haul], aboard: set[str],
                done: set[str],
@@ -860,10 +1015,13 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
     for that leg (loaded now at the home base, or already aboard), driven by the rota's
     driver for it on the day of arrival (else a licensed crew member available, fewest
     driving hours first) within their hours (:func:`drive_days`). With ``overnight``, the
-    nightliners set off after day ``k``'s curfew on the legs the schedule starts in that
-    night (their drivers' rest and limits still hold). Returns for each: the
-    transit, its run (one run over the days, the nights' rests among its breaks), the
-    driver's stretches and the hauls it carries."""
+    vehicles set off after day ``k``'s curfew on the legs the schedule starts in that
+    night (their drivers' rest and limits still hold). The crew with the tour
+    (:func:`_with_the_tour`) ride along, as seats allow, in the vehicles with the most
+    seats first; whoever will drive a vehicle still at the origin (its driver on the
+    rota, else the one :func:`_assign_drivers` would pick) stays with it. Returns for
+    each: the transit, its run (one run over the days, the nights' rests among its
+    breaks), the driver's stretches and the hauls it carries."""
     pday = plan.days[k]
     _, rule = _hours_rule(tour)
     found = []
@@ -876,9 +1034,8 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
     def busy(vid: str, at: datetime) -> bool:  # still on a long leg then
         return vid in transit and transit[vid].arrival > at
 
-    taken: set[str] = {t.driver for t in transit.values() if busy(t.vehicle, sets_off(t.destination))}
+    taken: set[str] = {cid for t in transit.values() if busy(t.vehicle, sets_off(t.destination)) for cid in t.aboard}
     legs = [(origin, destination, [v for v in fleet if not busy(v.id, sets_off(origin))
-                                   and (not overnight or v.kind is VehicleKind.NIGHTLINER)
                                    and parked[v.id] in (origin, v.depot.id if origin == HOME_ID else None)])
             for origin, destination in _leg_starts(plan, k, overnight)]
     leaving = {v.id for _, _, going in legs for v in going}
@@ -895,12 +1052,21 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
         rota = _rota_drivers(plan, arrival_day) | _rota_drivers(plan, pday)
         drivers = _assign_drivers(tour, available, going,
                                   driven, {v: c for v, c in rota.items() if c in available})
+        # Whoever will drive a vehicle left at the origin stays with it.
+        staying = [v for v in fleet if v not in going and parked[v.id] == parked[going[0].id]
+                   and not busy(v.id, sets_off(origin))]
+        free_crew = [c for c in available if c not in drivers.values()]
+        keepers = _assign_drivers(tour, free_crew, staying, driven,
+                                  {v: c for v, c in rota.items() if c in free_crew})
+        pool = [c for c in free_crew if c not in keepers.values()]
+        with_tour = _with_the_tour(tour, plan, k, origin, matrix)
+        deadline = _needed_by(tour, plan, arrival_day, destination)
+        drives: dict[str, tuple] = {}
         for vehicle in going:
-            leg = matrix.leg(parked[vehicle.id], destination)  # from its depot at the home base
             cid = drivers.get(vehicle.id)
             if cid is None:
                 continue
-            taken.add(cid)
+            leg = matrix.leg(parked[vehicle.id], destination)  # from its depot at the home base
             carried = [h for h in hauls if h.vehicle == vehicle.id and h.destination == destination
                        and h.day >= pday.day and (h.key in aboard or (h.origin == origin and h.load_out is None))]
             loading = [h for h in carried if h.key not in aboard]
@@ -908,44 +1074,81 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
             if vehicle.id in free and free[vehicle.id] > start:
                 start = free[vehicle.id]
             leave = start + timedelta(seconds=sum(h.service for h in loading))
+            breaks_rule = None if vehicle.id.startswith(OWN_CAR_PREFIX) else rule
+            driving_s = minutes_to_seconds(leg.drive_minutes)
+            arrival, breaks, stretches = drive_days(tour.rules.driver_hours, duties.get(cid, ()), leave, driving_s,
+                                                    breaks_rule)
+            shifts = {cid: stretches}
+            # One driver too late for the tour: a second licensed one aboard takes turns.
+            able = [c for c in pool if c in with_tour and licence_covers(tour.crew_by_id[c].licences, vehicle.licence)]
+            if deadline is not None and arrival > deadline and able and not vehicle.id.startswith(OWN_CAR_PREFIX):
+                second = min(able, key=lambda c: (driven.get(c, 0), pool.index(c)))
+                two = drive_two(tour.rules.driver_hours, (duties.get(cid, ()), duties.get(second, ())), leave,
+                                driving_s, breaks_rule)
+                if two[0] < arrival:
+                    arrival, breaks, pair = two
+                    shifts = {cid: pair[0], second: pair[1]}
+                    pool.remove(second)
             # A crossing (ferry, tunnel) is time away from the wheel: taken as a wait at the end.
-            arrival, breaks, stretches = drive_days(tour.rules.driver_hours, duties.get(cid, ()), leave,
-                                                    minutes_to_seconds(leg.drive_minutes),
-                                                    None if vehicle.id.startswith(OWN_CAR_PREFIX) else rule)
             arrival += timedelta(seconds=minutes_to_seconds(leg.minutes - leg.drive_minutes))
+            drives[vehicle.id] = (cid, leg, carried, loading, start, leave, arrival, breaks, shifts)
+        riders = [c for c in with_tour if c in pool]
+        for vehicle in sorted(going, key=lambda v: -v.seats):
+            if vehicle.id not in drives:
+                continue
+            cid, leg, carried, loading, start, leave, arrival, breaks, shifts = drives[vehicle.id]
+            second = next((c for c in shifts if c != cid), None)
+            room = vehicle.seats - 1 - (second is not None)
+            riding, riders = ((second,) if second else ()) + tuple(riders[:room]), riders[room:]
+            taken.add(cid)
+            taken.update(riding)
             litres = sum(h.litres for h in carried)
             grams = sum(h.grams for h in carried)
             km = leg.metres / METRES_PER_KM
             days = (arrival.date() - pday.day).days + 1
-            stops = (RunStop(parked[vehicle.id], start, leave, board=(cid,), load_gear=tuple(i for h in loading for i in h.items),
+            stops = (RunStop(parked[vehicle.id], start, leave, board=(cid,) + riding,
+                             load_gear=tuple(i for h in loading for i in h.items), seats=len(riding),
                              volume_m3=litres / 1000, weight_kg=grams / 1000),
-                     RunStop(destination, arrival, arrival, volume_m3=litres / 1000, weight_kg=grams / 1000))
-            run = TransportRun(pday.day, vehicle.id, cid, stops, round(km, 3),
-                               round(sum(s.driving_s for s in stretches) / 60), tuple(breaks),
-                               round(km * vehicle.cost_per_km + vehicle.cost_per_day * days, 2))
-            why = (f"long leg: {vehicle.id} is on its long leg from {origin} to {destination} with {cid}, "
+                     RunStop(destination, arrival, arrival, alight=riding, volume_m3=litres / 1000,
+                             weight_kg=grams / 1000))
+            minutes = {c: round(sum(x.driving_s for x in shift) / 60) for c, shift in shifts.items()}
+            run = TransportRun(pday.day, vehicle.id, cid, stops, round(km, 3), sum(minutes.values()), tuple(breaks),
+                               round(km * vehicle.cost_per_km + vehicle.cost_per_day * days, 2),
+                               second, minutes.get(second, 0) if second else 0)
+            pair = f"{cid} and {second}" if second else cid
+            why = (f"long leg: {vehicle.id} is on its long leg from {origin} to {destination} with {pair}, "
                    f"arriving {arrival:%Y-%m-%d %H:%M}")
-            found.append((_Transit(vehicle.id, cid, origin, destination, arrival, why), run, stretches,
+            found.append((_Transit(vehicle.id, cid, origin, destination, arrival, why, riding), run, shifts,
                           [h.key for h in carried]))
     return found
 
 
-def _in_transit(moves: list[_Move], transit: Mapping[str, _Transit], day: date) -> list[_Move]:
-    """The day's moves with long-leg drivers where their vehicle is: on the days of the leg
-    they ride in it (their own moves go), from the day it arrives until the tour is there
-    too they start there."""
-    away = {t.driver: t for t in transit.values() if t.arrival.date() > day}
-    there = {t.driver: t for t in transit.values() if t.arrival.date() <= day}
-    kept = []
+def _in_transit(moves: list[_Move], transit: Mapping[str, _Transit], day: date, working: bool = False
+                ) -> tuple[list[_Move], list[tuple[_Move, str]]]:
+    """The day's moves with the crew aboard a long leg (its driver and riders) where their
+    vehicle is: on the days of the leg they ride in it (their own moves go), from the
+    day it arrives until the tour is there too they start there. Returns the moves kept,
+    and the moves of those it brings too late for them (with the reason): on the day it
+    arrives, after their deadline; on a ``working`` day (a show or set-up) before it
+    arrives, every move."""
+    away = {cid: t for t in transit.values() if t.arrival.date() > day for cid in t.aboard}
+    there = {cid: t for t in transit.values() if t.arrival.date() <= day for cid in t.aboard}
+    kept, late = [], []
     for m in moves:
         if not m.is_gear and m.subject in away:
+            if working:
+                late.append((m, away[m.subject].why))
             continue
         if not m.is_gear and m.subject in there and not m.id.endswith(":back"):
-            m = replace(m, origin=there[m.subject].destination)
+            t = there[m.subject]
+            if t.arrival.date() == day and m.latest < _seconds(day, t.arrival):
+                late.append((m, f"{t.why}, after the latest {_clock(m.latest)}"))
+                continue
+            m = replace(m, origin=t.destination)
             if m.origin == m.destination:
                 continue
         kept.append(m)
-    return kept
+    return kept, late
 
 
 # --------------------------------------------------------------------------- #
@@ -1049,6 +1252,8 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
         return origin, destination
 
     ids = sorted({parked[v.id] for v in fleet} | set(ends.values()) | {p for m in moves for p in where(m)})
+    # A nightliner driving through the night may arrive after 08:00, by the next call.
+    day_end = max([_DAY_END_S] + [m.latest for m in moves])
     loc = {p: i for i, p in enumerate(ids)}
     rows = [matrix.index(p) for p in ids]
     travel = [[minutes_to_seconds(matrix.minutes[a][b]) for b in rows] for a in rows]
@@ -1120,7 +1325,7 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
                         PAYLOAD: grams_down(v.payload_kg) - held.get(v.id, (0, 0))[1]},
             cost_per_distance=money_to_cents(v.cost_per_km),
             fixed_cost=money_to_cents(v.cost_per_day) * _COST_SCALE,
-            shift=vrp.TimeWindow(leave.get(v.id, 0), _DAY_END_S),
+            shift=vrp.TimeWindow(leave.get(v.id, 0), day_end),
             break_rule=None if v.id.startswith(OWN_CAR_PREFIX) else break_rule,
             max_driving=bounds[v.id].max_driving if v.id in bounds else drive_rule,
             max_span=bounds[v.id].max_span if v.id in bounds else None,
@@ -1491,20 +1696,23 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         for day_k, overnight in ((k - 1, True), (k, False)):
             if day_k < 0:
                 continue
-            for t, run, stretches, keys in _long_legs(tour, plan, day_k, matrix, fleet, parked, transit, hauls,
-                                                      aboard, done, driven, duties, free, overnight):
+            for t, run, shifts, keys in _long_legs(tour, plan, day_k, matrix, fleet, parked, transit, hauls,
+                                                   aboard, done, driven, duties, free, overnight):
                 transit[t.vehicle] = t
                 legged.add(t.vehicle)
                 runs.append(run)
                 parked[t.vehicle], free[t.vehicle] = t.destination, t.arrival
-                duties.setdefault(t.driver, []).extend(stretches)
-                driven[t.driver] = driven.get(t.driver, 0) + sum(x.driving_s for x in stretches)
+                for cid, stretches in shifts.items():
+                    duties.setdefault(cid, []).extend(stretches)
+                    driven[cid] = driven.get(cid, 0) + sum(x.driving_s for x in stretches)
                 aboard.update(keys)
         away = {vid: t.why for vid, t in transit.items() if t.arrival.date() > pday.day}
         arriving = {t.vehicle: t.driver for t in transit.values() if t.arrival.date() <= pday.day}
         day_fleet = [v for v in fleet if v.id not in away]
-        crew_moves, own = _own_travel(tour, matrix, pday.day, _in_transit(_moves(tour, plan, k, matrix), transit,
-                                                                           pday.day))
+        ridden, late = _in_transit(_moves(tour, plan, k, matrix), transit, pday.day,
+                                   pday.kind in (DayKind.SHOW, DayKind.SETUP))
+        crew_moves, own = _own_travel(tour, matrix, pday.day, ridden)
+        unserved += [UnservedRequest(pday.day, m.id, m.subject, m.origin, m.destination, why) for m, why in late]
         own_travel += own
         moves = crew_moves + _haul_moves(tour, plan, k, matrix, hauls, aboard, away)
         held: dict[str, tuple[int, int]] = {}

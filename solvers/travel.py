@@ -156,6 +156,21 @@ class TravelMatrix:
                    frozenset((i, j) for i, j in data["overridden"]), from_cache)
 
 
+def too_far_to_drive(matrix: TravelMatrix, limit_minutes: int, origin: str, destination: str
+                     ) -> tuple[int, str] | None:
+    """(minutes door to door, why) when the way from ``origin`` to ``destination`` is no
+    drive for a tour's vehicles: it crosses the sea (or an ocean), or its time behind the
+    wheel is longer than one day's driving (``limit_minutes``, the tour's
+    ``rules.max_drive_minutes_per_day``). A crew member whose home is that far from the
+    tour travels on their own (flight or train)."""
+    leg = matrix.leg(origin, destination)
+    if leg.crossings:
+        return leg.minutes, f"across the sea ({', '.join(leg.crossings)}), {leg.minutes} min by road and ferry"
+    if leg.drive_minutes > limit_minutes:
+        return leg.minutes, f"{leg.drive_minutes} min by road, more than a day's driving ({limit_minutes} min)"
+    return None
+
+
 # --- computing ---
 
 def _port_paths(road: RoadModel, speed_kmh: float) -> tuple[list[water.Port], list[str], dict, dict]:

@@ -19,7 +19,7 @@ from solvers.travel import travel_matrix
 from touring.io import load_tour
 from touring.model import (
     HOME_ID, CrewMember, DateRange, DayKind, Hotel, Place, Plan, PlanDay, RoomPreference, Rules, Show,
-    SolverReport, Tour, TravelPart, Venue, VehicleKind, Weights,
+    SolverReport, Tour, TravelPart, Vehicle, Venue, VehicleKind, Weights,
 )
 from touring.planning import make_plan
 
@@ -406,3 +406,49 @@ def test_bookings_that_no_longer_fit_the_rooms_are_kept_as_far_as_they_fit():
     result = solve(tour, make_plan_of(["brussels"]), travel_matrix(tour, VehicleKind.CAR), FAST,
                    booked=_booked_in("ibis", crew, range(1)))
     assert result.found and sorted(h for _, h, _, _ in stays(result).values()) == ["ibis", "other"]
+
+
+# --- nights on the road: a leg longer than a day's drive ---
+
+def road_plan(origin: str, destination: str) -> Plan:
+    """A leg driven over two days: the night between them is spent on the road, the show
+    at ``destination`` on the second day."""
+    part = TravelPart(origin, destination, 10.0, 10, 10)
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    days = (PlanDay(night(0), DayKind.TRAVEL, origin, None, (part,)),
+            PlanDay(night(1), DayKind.SHOW, destination, destination, (part,)))
+    return Plan("hotel test", SEASON, "EUR", VehicleKind.VAN, (), (), days, report)
+
+
+def liner() -> Vehicle:
+    return Vehicle("liner", "liner", VehicleKind.NIGHTLINER, 16, HOME, licence="D")
+
+
+def test_a_night_on_the_road_is_spent_aboard_the_nightliner():
+    # Brussels has a free hotel, but the tour is on its way to Antwerp that night.
+    tour = replace(make_tour(far(2), [hotel("ibis", "brussels", singles=2)]), vehicles=(liner(),))
+    result = solve(tour, road_plan("brussels", "antwerp"), travel_matrix(tour, VehicleKind.CAR), FAST)
+    assert stays(result, 0) == {"far0": ("nightliner", None, None, None), "far1": ("nightliner", None, None, None)}
+    assert [line.day for line in result.to_book] == [night(1)]  # in Antwerp, off the bus
+
+
+def test_a_night_on_the_road_without_a_nightliner_is_booked_where_the_drive_ends():
+    tour = make_tour(far(2), [hotel("ibis", "brussels", singles=2)])
+    result = solve(tour, road_plan("brussels", "antwerp"), travel_matrix(tour, VehicleKind.CAR), FAST)
+    assert {kind for kind, *_ in stays(result, 0).values()} == {"unbooked"}
+    (line, _) = result.to_book
+    assert line.text == "book 2 singles near the end of the day's drive from Brussels to Antwerp for 2026-03-10"
+    assert line.reason.startswith("the tour is on the road that night")
+    # The same two days as one-day drives: the first night is at the Brussels hotel.
+    one_day = road_plan("brussels", "antwerp")
+    one_day = replace(one_day, days=(replace(one_day.days[0], travel=()),) + one_day.days[1:])
+    assert {kind for kind, *_ in stays(solve(tour, one_day, travel_matrix(tour, VehicleKind.CAR), FAST),
+                                       0).values()} == {"hotel"}
+
+
+def test_a_leg_from_home_leaves_the_crew_across_the_sea_at_home():
+    # From the home base on the nightliner: the Londoner flies in and sleeps at home until then.
+    london = CrewMember("lon", "Lon", ("actor",), Place("home:lon", "London", 51.5074, -0.1278, "Europe/London", "GB"))
+    tour = replace(make_tour(far(1) + [london], []), vehicles=(liner(),))
+    result = solve(tour, road_plan(HOME_ID, "antwerp"), travel_matrix(tour, VehicleKind.CAR), FAST)
+    assert stays(result, 0) == {"far0": ("nightliner", None, None, None), "lon": ("home", None, None, None)}

@@ -477,12 +477,16 @@ def test_the_report_names_exactly_the_changes_of_a_lost_hotel_and_a_replaced_tru
         f"On 10 March you now drive the truck2 instead of the truck, leaving {boards(10)}.",
         f"On 11 March you now drive the truck2 instead of the truck, leaving {boards(11)}.",
     ]
-    def rides_along(day: int) -> str:
-        run = next(r for r in result.plan.runs if r.day == date(2026, 3, day) and r.vehicle_id == "truck2")
-        return " and ".join(f"{s.departure:%H:%M}" for s in run.stops if "anna" in s.board)
+    def rides_along(day: int, vehicle: str = "truck2", runs=None) -> str:
+        run = next((r for r in runs or result.plan.runs if r.day == date(2026, 3, day) and r.vehicle_id == vehicle),
+                   None)
+        return " and ".join(f"{s.departure:%H:%M}" for s in run.stops if "anna" in s.board) if run else ""
 
-    # Anna rides along with Carl: her rides change vehicle too, and nothing else does.
+    # Anna rides along with Carl: her rides change vehicle too; off duty on 9 March, she
+    # now moves to the new hotel that day; nothing else changes.
     expected = ["Your 9 March hotel moves from Ibis Gent Centrum to Hotel Harmony."]
+    if rides_along(9, "truck") and not rides_along(9, "truck", plan.runs):
+        expected.append(f"On 9 March you now ride in the truck, leaving {rides_along(9, 'truck')}.")
     expected += [f"On {day} March you now ride in the truck2 instead of the truck, leaving {rides_along(day)}."
                  for day in (10, 11) if rides_along(day)]
     assert [c.text for c in changes["anna"]] == expected

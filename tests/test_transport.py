@@ -764,7 +764,9 @@ def test_a_two_day_leg_is_driven_over_two_days_within_the_daily_limit_and_the_ge
     (unloaded,) = [s for r in result.runs if r.day == show for s in r.stops if "backline" in s.unload_gear]
     assert unloaded.place_id == "dome" and unloaded.departure.time() <= time(14, 0)
     assert result.unserved == ()
-    assert [t.crew_id for t in result.own_travel] == ["ann"]  # Kim came with the truck
+    # Ann lives near the home base: she rides along with the truck rather than fly.
+    assert leg.stops[0].board == ("kim", "ann") and leg.stops[-1].alight == ("ann",)
+    assert result.own_travel == ()
 
 
 def test_a_leg_within_a_day_stays_one_run_on_the_day():
@@ -781,10 +783,12 @@ def test_a_late_leg_is_reported_once_and_the_next_show_gets_its_gear():
     tour, plan = long_leg_case(BCN, 1, CUGAT)
     result = solve(tour, plan, FAST)
     first, second = DAY + timedelta(days=1), DAY + timedelta(days=2)
-    assert {(u.day, u.subject) for u in result.unserved} == {(first, "backline")}
-    (late,) = result.unserved
+    # The gear, its driver and Ann riding along all miss the first show: said once each.
+    assert sorted((u.day, u.subject) for u in result.unserved) == [(first, "ann"), (first, "backline"), (first, "kim")]
+    (late,) = [u for u in result.unserved if u.subject == "backline"]
     assert late.reason.startswith("long leg: truck is on its long leg from home to bcn with kim, arriving 2026-03-12")
     assert (late.from_id, late.to_id) == (HOME_ID, "bcn")
+    assert {u.reason for u in result.unserved} == {late.reason}
     (unloaded,) = [s for r in result.runs if r.day == second for s in r.stops if "backline" in s.unload_gear]
     assert unloaded.place_id == "cugat"
 
@@ -803,9 +807,10 @@ def test_drive_days_keeps_the_eu_daily_limits_and_rests():
     assert one == start + timedelta(hours=4) and len(single) == 1  # short: no break, no rest
 
 
-def test_a_nightliner_sets_off_after_the_curfew_and_a_truck_the_next_morning():
+def test_a_nightliner_and_a_truck_set_off_after_the_curfew():
     # AB (Brussels) on D1, Barcelona on D3; the schedule starts the leg in the night after
-    # the AB show (a nightliner's part) and goes on on D2.
+    # the AB show (a nightliner's part) and goes on on D2. The truck leaves after its
+    # load-out too, not the next morning: its driver has not driven that day.
     from touring.model import TravelPart
 
     venues = (Venue("ab", "AB", AB, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)),
@@ -825,9 +830,8 @@ def test_a_nightliner_sets_off_after_the_curfew_and_a_truck_the_next_morning():
     night, day = legs["liner"], legs["truck"]
     assert (night.day, night.driver_id, night.stops[0].departure) == (D1, "uwe", datetime.combine(D2, time(0)) -
                                                                       timedelta(hours=1))
-    assert (day.day, day.driver_id, day.stops[0].departure) == (D2, "kim", datetime.combine(D2, time(8, 0)))
-    assert night.stops[-1].arrival < day.stops[-1].arrival  # the night's head start
-    assert night.stops[-1].arrival <= datetime.combine(d3, time(14, 0))
+    assert (day.day, day.driver_id, day.stops[0].departure) == (D1, "kim", night.stops[0].departure)
+    assert max(night.stops[-1].arrival, day.stops[-1].arrival) <= datetime.combine(d3, time(14, 0))
     assert all(h <= 10 + 1 / 60 for h in stretches(night) + stretches(day))
 
 
@@ -841,9 +845,105 @@ def test_a_vehicle_more_than_a_days_drive_behind_follows_with_the_gear_it_holds(
     follow = [r for r in result.runs if r.day == second and r.vehicle_id == "truck"]
     assert [(r.stops[0].place_id, r.stops[-1].place_id, r.driver_id) for r in follow] == [("bcn", "zenith", "kim")]
     assert all(h <= 10 + 1 / 60 for h in stretches(follow[0]))
-    assert [(u.day, u.subject, u.reason.split(" with ")[0]) for u in result.unserved if u.subject != "ann"] == [
-        (first, "backline", "long leg: truck is on its long leg from home to bcn"),
-        (second, "backline", "long leg: truck is on its long leg from bcn to zenith")]
-    # Ann, in Barcelona without the truck, cannot be driven 15 h to Paris by the call: said once.
-    assert [u.reason.split(" plus")[0] for u in result.unserved if u.subject == "ann"] == \
-        ["time: loading/boarding from 00:00"]
+    # Each show day says once per person and load that the truck (with Kim and Ann
+    # aboard, and the backline) is still on its way.
+    assert sorted((u.day, u.subject, u.reason.split(" with ")[0]) for u in result.unserved) == [
+        (first, subject, "long leg: truck is on its long leg from home to bcn") for subject in ("ann", "backline", "kim")
+    ] + [(second, subject, "long leg: truck is on its long leg from bcn to zenith") for subject in ("ann", "backline", "kim")]
+
+
+# --- two drivers taking turns on a long leg (multi-manning) ---
+
+def test_drive_two_takes_turns_without_roadside_breaks_and_rests_nine_hours():
+    from solvers import vrp
+    from solvers.transport import drive_days, drive_two
+
+    rule = vrp.BreakRule(270 * 60, 45 * 60)
+    start = datetime(2026, 3, 9, 8, 0)  # a Monday, both drivers fresh
+    arrival, breaks, (first, second) = drive_two(DriverHours.EU, ((), ()), start, 20 * 3600, rule)
+    # 10 h each (the week's first extended day), breaks taken aboard while the other drives.
+    assert (arrival, breaks) == (start + timedelta(hours=20), [])
+    assert [d.driving_s for d in first] == [d.driving_s for d in second] == [10 * 3600]
+    assert drive_days(DriverHours.EU, (), start, 20 * 3600, rule)[0] > arrival + timedelta(hours=9)
+    # Five hours more: the vehicle stands for the 9 h multi-manning rest, then goes on.
+    arrival, breaks, (first, second) = drive_two(DriverHours.EU, ((), ()), start, 25 * 3600, rule)
+    assert breaks == [(start + timedelta(hours=20), 9 * 60)]
+    assert arrival == start + timedelta(hours=20 + 9 + 5)
+    assert sum(d.driving_s for d in first + second) == 25 * 3600
+
+
+def overnight_to_marseille(*crew: CrewMember) -> tuple[Tour, Plan]:
+    """A show at the AB on D1, the next at Marseille on D2 (load-in 14:00): the nightliner
+    leaves after the curfew with everyone aboard, about 14 h of driving away."""
+    from touring.model import TravelPart
+
+    venues = (Venue("ab", "AB", AB, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)),
+              Venue("dome", "Le Dôme", MARSEILLE, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)))
+    liner = Vehicle("liner", "liner", VehicleKind.NIGHTLINER, 16,
+                    Place("depot:liner", "depot", 51.06, 3.73, "Europe/Brussels", "BE"), cost_per_km=1.0, licence="D")
+    tour = Tour("overnight", SEASON, GENT, venues, (Show("ab", "ab"), Show("dome", "dome")), crew=crew,
+                vehicles=(liner,))
+    part = TravelPart("ab", "dome", 0.0, 0, 0)
+    days = (PlanDay(D1, DayKind.SHOW, "ab", "ab", (replace(part, overnight=True),)),
+            PlanDay(D2, DayKind.SHOW, "dome", "dome", (part,)))
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    return tour, Plan("overnight", SEASON, "EUR", VehicleKind.NIGHTLINER, (), (), days, report)
+
+
+def test_one_driver_brings_the_crew_too_late_and_says_so():
+    result = solve(*overnight_to_marseille(person("uwe", "D"), person("ann", "B")), FAST)
+    (leg,) = [r for r in result.runs if r.stops[-1].place_id == "dome"]
+    assert (leg.driver_id, leg.co_driver_id, leg.stops[0].board) == ("uwe", None, ("uwe", "ann"))
+    assert any(minutes >= 9 * 60 for _, minutes in leg.breaks)  # a daily rest on the way
+    late = [u for u in result.unserved if u.day == D2]
+    assert sorted(u.subject for u in late) == ["ann", "uwe"]
+    assert all(u.reason.startswith("long leg: liner is on its long leg from ab to dome with uwe, arriving 2026-03-11")
+               and "after the latest 13:58" in u.reason for u in late)
+
+
+def test_a_second_licensed_driver_aboard_takes_turns_and_the_crew_is_on_time():
+    result = solve(*overnight_to_marseille(person("uwe", "D"), person("marc", "D"), person("ann", "B")), FAST)
+    (leg,) = [r for r in result.runs if r.stops[-1].place_id == "dome"]
+    driver, second = leg.driver_id, leg.co_driver_id
+    assert {driver, second} == {"uwe", "marc"}
+    assert leg.stops[0].board == (driver, second, "ann") and leg.stops[-1].alight == (second, "ann")
+    assert leg.stops[-1].arrival <= datetime.combine(D2, time(14, 0)) - timedelta(minutes=2)
+    assert not any(minutes >= 9 * 60 for _, minutes in leg.breaks)  # no rest stop needed
+    assert leg.driving_by_driver == {driver: leg.drive_minutes - leg.co_driver_minutes, second: leg.co_driver_minutes}
+    assert 0 < leg.co_driver_minutes <= 10 * 60 and leg.drive_minutes - leg.co_driver_minutes <= 10 * 60
+    assert [u for u in result.unserved if u.day == D2] == []
+    assert dict(result.driving_minutes)[second] >= leg.co_driver_minutes
+
+
+def test_the_nightliner_drives_through_the_night_to_the_next_call_and_everyone_goes():
+    # AB closes at 01:00; the crew sleeps aboard the nightliner, which reaches Hamburg (about
+    # 8 h away) after 08:00 but before the next day's call; Ann, off duty at the AB show,
+    # travels with the tour too.
+    from touring.model import CrewShift, Night, Stay, StayKind, TravelPart
+
+    hamburg = Place("arena", "Barclays Arena", 53.5894, 9.8990, "Europe/Berlin", "DE")
+    venues = (Venue("ab", "AB", AB, (SEASON,), load_in=time(14, 0), curfew=time(1, 0)),
+              Venue("arena", "Barclays Arena", hamburg, (SEASON,), load_in=time(16, 0), curfew=time(23, 0)))
+    liner = Vehicle("liner", "liner", VehicleKind.NIGHTLINER, 16,
+                    Place("depot:liner", "depot", 51.06, 3.73, "Europe/Brussels", "BE"), cost_per_km=1.0, licence="D")
+    crew = (person("uwe", "D"), person("kim"), person("ann"))
+    tour = Tour("overnight", SEASON, GENT, venues, (Show("ab", "ab"), Show("arena", "arena")), crew=crew,
+                vehicles=(liner,))
+    part = TravelPart("ab", "arena", 0.0, 0, 0, overnight=True)
+    days = (PlanDay(D1, DayKind.SHOW, "ab", "ab", (part,)), PlanDay(D2, DayKind.SHOW, "arena", "arena"))
+    aboard = tuple(Stay(c.id, StayKind.NIGHTLINER) for c in crew)
+    home = tuple(Stay(c.id, StayKind.HOME) for c in crew)
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    shifts = (CrewShift("ab", D1, DayKind.SHOW, datetime.combine(D1, time(14, 0)), datetime.combine(D2, time(1, 0)),
+                        (("technician", "uwe"), ("technician", "kim"))),)
+    plan = Plan("overnight", SEASON, "EUR", VehicleKind.NIGHTLINER, (), (), days, report,
+                accommodation=(Night(D1 - timedelta(days=1), HOME_ID, "ab", home),
+                               Night(D1, "ab", "arena", aboard)), crew_shifts=shifts)
+    result = solve(tour, plan, FAST)
+    (night,) = [r for r in result.runs if r.stops[-1].place_id == "arena" and r.day == D1]
+    assert night.stops[-1].arrival > datetime.combine(D2, time(8, 0))  # later than a day's run may end
+    assert night.stops[-1].arrival <= datetime.combine(D2, time(16, 0))
+    assert set(night.stops[-1].alight) >= {"kim", "ann"}
+    assert [u for u in result.unserved if u.day == D1] == []
+    # Ann, off duty, rode from home with the others: her move was a request of the day.
+    assert any("ann" in s.board for r in result.runs if r.day == D1 for s in r.stops)

@@ -727,6 +727,15 @@ class TransportRun:
     drive_minutes: int
     breaks: tuple[tuple[datetime, int], ...]  # (start, minutes)
     cost: float  # km cost plus the day's fixed cost, in the tour's currency
+    co_driver_id: str | None = None  # a second driver taking turns at the wheel (multi-manning)
+    co_driver_minutes: int = 0  # the co-driver's share of ``drive_minutes``
+
+    @property
+    def driving_by_driver(self) -> dict[str, int]:
+        """Minutes at the wheel per driver of the run."""
+        if self.co_driver_id is None:
+            return {self.driver_id: self.drive_minutes}
+        return {self.driver_id: self.drive_minutes - self.co_driver_minutes, self.co_driver_id: self.co_driver_minutes}
 
     @property
     def own_car(self) -> bool:

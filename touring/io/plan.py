@@ -141,6 +141,7 @@ def plan_to_json(plan: Plan, tour: Tour) -> dict:
         "runs": [
             {"date": r.day.isoformat(), "vehicle_id": r.vehicle_id, "driver_id": r.driver_id, "km": r.km,
              "drive_minutes": r.drive_minutes, "cost": r.cost,
+             **({"co_driver_id": r.co_driver_id, "co_driver_minutes": r.co_driver_minutes} if r.co_driver_id else {}),
              "breaks": [{"start": start.isoformat(), "minutes": minutes} for start, minutes in r.breaks],
              "stops": [{"place_id": s.place_id, "arrival": s.arrival.isoformat(), "departure": s.departure.isoformat(),
                         "board": list(s.board), "alight": list(s.alight), "load_gear": list(s.load_gear),
@@ -356,7 +357,7 @@ def plan_from_json(document: object, source: str) -> Plan:
             runs.append(TransportRun(date.fromisoformat(r["date"]), r["vehicle_id"], r["driver_id"], stops, r["km"],
                                      r["drive_minutes"],
                                      tuple((datetime.fromisoformat(b["start"]), b["minutes"]) for b in r["breaks"]),
-                                     r["cost"]))
+                                     r["cost"], r.get("co_driver_id"), r.get("co_driver_minutes", 0)))
         unserved = []
         for number, u in enumerate(document.get("unserved_transport", ())):
             where = f"unserved_transport[{number}]"
