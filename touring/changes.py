@@ -36,9 +36,19 @@ def _work(plan: Plan, crew_id: str) -> dict[tuple[str, date], tuple[DayKind, tup
     return out
 
 
+def _same_bed(a: Stay | None, b: Stay | None) -> bool:
+    """Whether two stays of one person on one night are the same bed; no night on the tour
+    (no stay) is a night at home. The one rule of the change report and the re-issued sheets."""
+    def bed(stay: Stay | None) -> tuple[StayKind, str | None]:
+        return (stay.kind, stay.hotel_id) if stay is not None else (StayKind.HOME, None)
+
+    return bed(a) == bed(b)
+
+
 def _bed(stay: Stay | None, tour: Tour) -> str:
+    """A bed in words; no stay is a night at home (:func:`_same_bed`)."""
     if stay is None:
-        return "no night on the tour"
+        return "at home"
     if stay.kind is StayKind.HOTEL and stay.hotel_id:
         hotel = next((h for h in tour.hotels if h.id == stay.hotel_id), None)
         return hotel.name if hotel else stay.hotel_id
@@ -156,7 +166,7 @@ def crew_changes(tour: Tour, old: Plan, new: Plan) -> dict[str, tuple[Change, ..
         new_nights = {n.day: n.stay(member.id) for n in new.accommodation}
         for day in sorted(set(old_nights) | set(new_nights)):
             a, b = old_nights.get(day), new_nights.get(day)
-            if ((a.kind, a.hotel_id) if a else None) == ((b.kind, b.hotel_id) if b else None):
+            if _same_bed(a, b):
                 continue
             what = "hotel" if a and b and a.kind is b.kind is StayKind.HOTEL else "night"
             changes.append(Change(member.id, day, f"Your {_day(day)} {what} moves from {_bed(a, tour)} to "
@@ -278,12 +288,8 @@ def _night_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
         for crew_id in sorted(ids, key=lambda c: names.get(c, c)):
             a = before[day].stay(crew_id) if day in before else None
             b = after[day].stay(crew_id) if day in after else None
-            # No night on the tour and a night at home are the same bed.
-            bed_a = (a.kind, a.hotel_id) if a else (StayKind.HOME, None)
-            bed_b = (b.kind, b.hotel_id) if b else (StayKind.HOME, None)
-            if bed_a != bed_b:
-                moves.setdefault((_bed(a, tour) if a else "at home", _bed(b, tour) if b else "at home"),
-                                 []).append(crew_id)
+            if not _same_bed(a, b):
+                moves.setdefault((_bed(a, tour), _bed(b, tour)), []).append(crew_id)
         for (was, now), crew_ids in moves.items():
             who = ", ".join(names.get(c, c) for c in crew_ids)
             found.append(DayChange(day, "night", f"{who}: the {_day(day)} night moves from {was} to {now}.",
