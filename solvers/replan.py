@@ -55,6 +55,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Union
 
+from solvers.loading import _booked_units, _legs
 from solvers.schedule import ScheduleParams, _show_days, lead_kind
 from solvers.transport import OWN_CAR_PREFIX, TransportParams
 from solvers.travel import TravelMatrix, travel_matrix
@@ -439,14 +440,16 @@ def _changed_stays(booked: dict[tuple[str, date], str], plan: Plan) -> tuple[tup
     return tuple(key for key in sorted(booked, key=lambda k: (k[1], k[0])) if now.get(key) != booked[key])
 
 
-def _changed_units(previous: Plan, plan: Plan) -> int:
-    """Units in a vehicle beyond what it held on the same leg (same day, same places) before."""
-    def units(p: Plan) -> dict[tuple, int]:
-        return {(x.day, x.from_id, x.to_id, x.vehicle_id, line.equipment_id): line.units
-                for x in p.loads for line in x.lines}
-    before, after = units(previous), units(plan)
-    legs = {key[:3] for key in before}
-    return sum(max(0, n - before.get(key, 0)) for key, n in after.items() if key[:3] in legs)
+def _changed_units(tour: Tour, previous: Plan, plan: Plan) -> int:
+    """Units in a vehicle beyond what it held on the same leg (same day, same places) before.
+
+    The booked units are keyed as the loading model keys them (:func:`solvers.loading._booked_units`,
+    by the new plan's legs), so the figure reported is the one the model minimised.
+    """
+    booked = _booked_units(_legs(tour, plan)[0], previous.loads)
+    known = {leg for leg, _, _ in booked}
+    return sum(max(0, line.units - booked.get((x.leg, line.equipment_id, x.vehicle_id), 0))
+               for x in plan.loads if x.leg in known for line in x.lines)
 
 
 def _fleets(tour: Tour, plan: Plan, out: frozenset[tuple[str, date]]) -> dict[tuple[str, ...], list[int]]:
@@ -573,4 +576,4 @@ def replan(tour: Tour | LoadedTour, previous_plan: Plan, events: tuple[Event, ..
     added = tuple(sid for sid in new if sid not in booked)
     return ReplanResult(plan, prepared, events, today, moved, tuple(forced), cancelled, added, relaxed,
                         clock.monotonic() - started, _changed_stays(stays, plan) if plan.found else (),
-                        _changed_units(previous_plan, plan) if plan.found else 0, limits)
+                        _changed_units(prepared, previous_plan, plan) if plan.found else 0, limits)

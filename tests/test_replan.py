@@ -358,6 +358,22 @@ def test_a_broken_truck_hands_its_gear_to_the_hired_replacement_for_those_days(h
     assert ("truck2", out.start) not in limits.vehicles_out and ("truck", out.start) in limits.vehicles_out
 
 
+def test_gear_units_changed_are_the_units_moved_out_of_their_booked_vehicle(hotel_tour):
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(loaded, FAST)
+    assert {x.vehicle_id for x in plan.loads} == {"truck"}
+    ab = next(b for b in plan.bookings if b.show_id == "ab-brussels")
+    out = DateRange(ab.first_night, ab.first_night + timedelta(days=1))
+    result = replan(loaded, plan, (VehicleOut("truck", out.start, out.end),), plan.bookings[0].setup_start, FAST)
+    assert result.found and [x.day for x in plan.loads if x.day in out]
+    # The van takes what fits of the truck's load on those days; the rest stays behind.
+    moved = sum(line.units for x in result.plan.loads if x.day in out and x.vehicle_id == "van" for line in x.lines)
+    assert moved and [b for b in result.plan.left_behind if b.day in out]
+    assert result.changed_units == moved
+    # Nothing moved: nothing counted.
+    assert replan(loaded, plan, (), plan.bookings[0].setup_start, FAST).changed_units == 0
+
+
 def test_a_crew_member_joining_works_only_from_that_day(hotel_tour):
     with (hotel_tour / "crew.csv").open("a") as crew:
         crew.write("dirk,Dirk Claes,actor,Gent,BE,BE,B,single,,,\n")
