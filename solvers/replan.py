@@ -38,9 +38,9 @@ lexicographically in the loading model, right after gear left behind
 (``weights.replan_changed_vehicle`` 0 turns it off).
 
 Runs: the transport solver plans all days with one fleet, so when vehicles are out or
-hired on some days each distinct fleet is solved on the days up to its last day and each
-day takes the runs of its own fleet (vehicle positions are carried within a solve, not
-across the seam). Runs before ``today`` are the plan in force's. The plan in force's runs
+hired on some days each distinct fleet of the days from ``today`` on is solved on the days
+up to its last day and each day takes the runs of its own fleet (vehicle positions are
+carried within a solve, not across the seam), all over one travel matrix. Runs before ``today`` are the plan in force's. The plan in force's runs
 seed each day's routing search (initial routes, where they still fit), and each person or
 load served by another vehicle than there costs ``weights.replan_changed_vehicle`` in the
 routing objective (:func:`solvers.vrp.prefer_vehicles`), so a day the events do not touch
@@ -452,11 +452,16 @@ def _changed_units(tour: Tour, previous: Plan, plan: Plan) -> int:
                for x in plan.loads if x.leg in known for line in x.lines)
 
 
-def _fleets(tour: Tour, plan: Plan, out: frozenset[tuple[str, date]]) -> dict[tuple[str, ...], list[int]]:
-    """Fleet (vehicle ids) -> the indices of the plan's days it serves."""
+def _fleets(tour: Tour, plan: Plan, out: frozenset[tuple[str, date]], today: date) -> dict[tuple[str, ...], list[int]]:
+    """Fleet (vehicle ids) -> the indices of the plan's days from ``today`` on it serves.
+
+    A fleet of past days only (a vehicle hired and returned before ``today``) is no
+    solve: the runs before ``today`` are the plan in force's.
+    """
     fleets: dict[tuple[str, ...], list[int]] = {}
     for k, day in enumerate(plan.days):
-        fleets.setdefault(tuple(v.id for v in tour.vehicles if (v.id, day.day) not in out), []).append(k)
+        if day.day >= today:
+            fleets.setdefault(tuple(v.id for v in tour.vehicles if (v.id, day.day) not in out), []).append(k)
     return fleets
 
 
@@ -466,7 +471,11 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
     from touring.planning import add_transport
 
     runs, unserved, own, reports = [], [], [], []
-    for fleet, indices in _fleets(tour, plan, limits.vehicles_out).items():
+    # One matrix for every fleet; each fleet is solved from the first day, since
+    # transport.solve carries positions, hours and gear aboard only within one solve and
+    # cannot start from a state: a fleet solved from its own first day would start every
+    # vehicle at its depot.
+    for fleet, indices in _fleets(tour, plan, limits.vehicles_out, today).items():
         if not fleet:
             continue
         days = {plan.days[k].day for k in indices}
@@ -475,9 +484,9 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
         solved = add_transport(replace(tour, vehicles=tuple(v for v in tour.vehicles if v.id in fleet)), part,
                                matrix, params, previous_runs=tuple(r for r in previous.runs if r.vehicle_id in fleet
                                                                    or r.vehicle_id.startswith(OWN_CAR_PREFIX)))
-        runs += [r for r in solved.runs if r.day in days and r.day >= today]
-        unserved += [u for u in solved.unserved_transport if u.day in days and u.day >= today]
-        own += [t for t in solved.own_travel if t.day in days and t.day >= today and t not in own]
+        runs += [r for r in solved.runs if r.day in days]
+        unserved += [u for u in solved.unserved_transport if u.day in days]
+        own += [t for t in solved.own_travel if t.day in days and t not in own]
         reports.append(solved.transport_report)
     runs = [r for r in previous.runs if r.day < today] + sorted(runs, key=lambda r: r.day)
     unserved = [u for u in previous.unserved_transport if u.day < today] + sorted(unserved, key=lambda u: u.day)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from solvers.replan import (
     AddShow, CancelShow, ChangeWindows, CrewJoins, CrewUnavailable, HotelLost, VehicleHired, VehicleOut, day_limits,
-    replan,
+    replan, _fleets,
 )
 from solvers.schedule import ScheduleParams
 from solvers.transport import TransportParams
@@ -372,6 +372,24 @@ def test_gear_units_changed_are_the_units_moved_out_of_their_booked_vehicle(hote
     assert result.changed_units == moved
     # Nothing moved: nothing counted.
     assert replan(loaded, plan, (), plan.bookings[0].setup_start, FAST).changed_units == 0
+
+
+def test_a_fleet_of_past_days_only_is_not_solved_again(hotel_tour):
+    with (hotel_tour / "vehicles.csv").open("a") as vehicles:
+        vehicles.write("truck2,truck,3,22,3000,0.5,180,Gent\n")
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(loaded, FAST)
+    first, second = plan.bookings[0].setup_start, plan.bookings[1].setup_start
+    hired = (VehicleHired("truck2", first, first),)
+    # Hired on a day still to come: that day has a fleet of its own, solved.
+    limits = day_limits(loaded.tour, hired, first)
+    assert [ids for ids in _fleets(loaded.tour, plan, limits.vehicles_out, first) if "truck2" in ids] == \
+        [("van", "truck", "truck2")]
+    # Hired and returned before today: its runs are the plan in force's, nothing to solve.
+    limits = day_limits(loaded.tour, hired, second)
+    fleets = _fleets(loaded.tour, plan, limits.vehicles_out, second)
+    assert list(fleets) == [("van", "truck")]
+    assert min(plan.days[k].day for k in fleets["van", "truck"]) == second
 
 
 def test_a_crew_member_joining_works_only_from_that_day(hotel_tour):
