@@ -55,6 +55,43 @@ def make_solver(params: CpSatParams) -> cp_model.CpSolver:
     return solver
 
 
+class Budget:
+    """One time limit, ``params.time_limit_s``, shared by solves run one after another: each
+    gets the wall time and (when deterministic) the deterministic time the earlier ones left.
+
+    The wall clock runs from the budget's creation (``started``, :func:`time.monotonic`).
+    """
+
+    def __init__(self, params: CpSatParams, started: float | None = None):
+        self.params = params
+        self.started = clock.monotonic() if started is None else started
+        self.deterministic_used = 0.0
+
+    def wall_left(self) -> float:
+        """Seconds of wall time left."""
+        return self.params.time_limit_s - (clock.monotonic() - self.started)
+
+    def deterministic_left(self) -> float:
+        """Deterministic time left (counted only by :meth:`spend`)."""
+        return self.params.time_limit_s - self.deterministic_used
+
+    def left(self) -> bool:
+        """Whether anything is left for another solve."""
+        return self.wall_left() > 0 and self.deterministic_left() > 0
+
+    def solver(self) -> cp_model.CpSolver:
+        """A solver limited to what is left (:func:`make_solver` otherwise)."""
+        solver = make_solver(self.params)
+        solver.parameters.max_time_in_seconds = max(0.0, self.wall_left())
+        if self.params.deterministic:
+            solver.parameters.max_deterministic_time = max(0.0, self.deterministic_left())
+        return solver
+
+    def spend(self, solver: cp_model.CpSolver) -> None:
+        """Count a finished solve's deterministic time against the budget."""
+        self.deterministic_used += solver.deterministic_time
+
+
 def figures(solver: cp_model.CpSolver, status: str, *, divisor: int = 1) -> tuple[float, float | None, float | None]:
     """Objective, bound and relative gap of a solved model, in the caller's units.
 
@@ -132,25 +169,19 @@ def solve_in_stages(model: cp_model.CpModel, stages: Sequence[Stage], params: Cp
         The status (``optimal`` only when every stage is), the solver holding the
         solution, and the weighted objective, bound and gap.
     """
-    started = clock.monotonic()
-    deterministic_used = 0.0
+    budget = Budget(params)
     best: cp_model.CpSolver | None = None
     solved: list[tuple[str, str, float, float | None]] = []
     proved_total, open_bound = 0, 0
     for stage in stages:
-        wall_left = params.time_limit_s - (clock.monotonic() - started)
-        deterministic_left = params.time_limit_s - deterministic_used
-        if wall_left <= 0 or deterministic_left <= 0:
+        if not budget.left():
             break
         model.minimize(stage.expression)
-        solver = make_solver(params)
-        solver.parameters.max_time_in_seconds = wall_left
-        if params.deterministic:
-            solver.parameters.max_deterministic_time = deterministic_left
+        solver = budget.solver()
         if linearization_level is not None:
             solver.parameters.linearization_level = linearization_level
         status = STATUS[solver.solve(model)]
-        deterministic_used += solver.deterministic_time
+        budget.spend(solver)
         if status not in ("optimal", "feasible"):
             raw = solver.best_objective_bound
             open_bound = stage.weight * max(0, math.ceil(raw - 1e-6)) if math.isfinite(raw) else 0

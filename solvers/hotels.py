@@ -62,7 +62,7 @@ from typing import Collection, Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
-from solvers.cpsat import STATUS, CpSatParams, figures, make_solver
+from solvers.cpsat import STATUS, Budget, CpSatParams, figures
 
 from solvers.travel import TravelMatrix, too_far_to_drive
 from solvers.units import MINUTES_PER_HOUR, money_to_cents
@@ -495,7 +495,9 @@ def solve(tour: Tour, plan: Plan, matrix: TravelMatrix,
         Travel between every place of the tour, crew homes and hotels included (a car
         matrix suits: crews drive home and to hotels by car).
     params
-        Time limit, seed, workers, determinism and the hotel radius.
+        Time limit, seed, workers, determinism and the hotel radius. The time limit covers
+        the whole stage: when booked stays no longer fit the rooms and a second solve lets
+        them change, that solve gets what the first one left (none left: ``unknown``).
     closed
         (hotel id, night) pairs: the hotel takes nobody that night (a lost booking).
     previous
@@ -517,14 +519,20 @@ def solve(tour: Tour, plan: Plan, matrix: TravelMatrix,
     nights = _nights(tour, plan, matrix, params, closed)
     built = _build(tour, nights, matrix, _unbooked_cents(tour, nights, matrix), booked, allow_moving)
     _add_hints(built, nights, previous)
-    solver = make_solver(params)
+    # The fallback below shares the time limit with the first solve: one limit for the stage.
+    budget = Budget(params)
+    solver = budget.solver()
     status = STATUS[solver.solve(built.model)]
+    budget.spend(solver)
     if status == "infeasible" and booked and not allow_moving:
         # Bookings that no longer fit the rooms in the data (hotels.csv changed since):
         # keep as many as fit, each change paying its weight, rather than house nobody.
-        built = _build(tour, nights, matrix, _unbooked_cents(tour, nights, matrix), booked, True)
-        _add_hints(built, nights, previous)
-        status = STATUS[solver.solve(built.model)]
+        status = "unknown"  # unless the time left finds a plan
+        if budget.left():
+            built = _build(tour, nights, matrix, _unbooked_cents(tour, nights, matrix), booked, True)
+            _add_hints(built, nights, previous)
+            solver = budget.solver()
+            status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
         return AccommodationResult("unknown", wall_time_s=clock.monotonic() - started)
     objective, bound, gap = figures(solver, status, divisor=100)

@@ -4,8 +4,12 @@ PyVRP (hybrid genetic search) finds much better VRPTW solutions than OR-Tools'
 own local search in the same time. It is used only as a route finder: its routes
 are read into the OR-Tools model (``ReadAssignmentFromRoutes``), which enforces
 every rule and keeps improving. Problems with rules PyVRP does not model here
-(pickup-and-delivery pairs, daily driving limits, driving breaks) are left to
-OR-Tools alone. Units are those of :mod:`solvers.vrp`, unchanged.
+(pickup-and-delivery pairs, daily driving limits, driving breaks, a vehicle's first
+stop, requests limited to some vehicles, the cost of serving a request on another
+vehicle than before) are left to OR-Tools alone. PyVRP could limit a client to some
+vehicle types only through routing profiles with forbidding edges, one profile per
+distinct set of vehicles, which is not worth it as a mere route finder. Units are
+those of :mod:`solvers.vrp`, unchanged.
 """
 
 from __future__ import annotations
@@ -42,8 +46,15 @@ def can_model(problem: "Problem", requests: Sequence["Request"]) -> bool:
     """
     if any(r.is_pair for r in requests):
         return False
-    if any(v.max_driving is not None or v.break_rule is not None or v.max_span is not None
+    if any(v.max_driving is not None or v.break_rule is not None or v.max_span is not None or v.first is not None
            for v in problem.vehicles):
+        return False
+    fleet = {v.id for v in problem.vehicles}
+    # A route PyVRP gives the wrong vehicle is thrown away by OR-Tools, and one that
+    # ignores the change penalty starts the search far from the plan it should keep.
+    if any(fleet - set(r.vehicles) for r in requests if r.vehicles):
+        return False
+    if any(r.keep_vehicle is not None and r.change_penalty for r in requests):
         return False
     return bool(requests)
 

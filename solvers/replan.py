@@ -38,9 +38,9 @@ lexicographically in the loading model, right after gear left behind
 (``weights.replan_changed_vehicle`` 0 turns it off).
 
 Runs: the transport solver plans all days with one fleet, so when vehicles are out or
-hired on some days each distinct fleet is solved on the days up to its last day and each
-day takes the runs of its own fleet (vehicle positions are carried within a solve, not
-across the seam). Runs before ``today`` are the plan in force's. The plan in force's runs
+hired on some days each distinct fleet of the days from ``today`` on is solved on the days
+up to its last day and each day takes the runs of its own fleet (vehicle positions are
+carried within a solve, not across the seam), all over one travel matrix. Runs before ``today`` are the plan in force's. The plan in force's runs
 seed each day's routing search (initial routes, where they still fit), and each person or
 load served by another vehicle than there costs ``weights.replan_changed_vehicle`` in the
 routing objective (:func:`solvers.vrp.prefer_vehicles`), so a day the events do not touch
@@ -55,6 +55,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Union
 
+from solvers.loading import _booked_units, _legs
 from solvers.schedule import ScheduleParams, _show_days, lead_kind
 from solvers.transport import OWN_CAR_PREFIX, TransportParams
 from solvers.travel import TravelMatrix, travel_matrix
@@ -439,21 +440,28 @@ def _changed_stays(booked: dict[tuple[str, date], str], plan: Plan) -> tuple[tup
     return tuple(key for key in sorted(booked, key=lambda k: (k[1], k[0])) if now.get(key) != booked[key])
 
 
-def _changed_units(previous: Plan, plan: Plan) -> int:
-    """Units in a vehicle beyond what it held on the same leg (same day, same places) before."""
-    def units(p: Plan) -> dict[tuple, int]:
-        return {(x.day, x.from_id, x.to_id, x.vehicle_id, line.equipment_id): line.units
-                for x in p.loads for line in x.lines}
-    before, after = units(previous), units(plan)
-    legs = {key[:3] for key in before}
-    return sum(max(0, n - before.get(key, 0)) for key, n in after.items() if key[:3] in legs)
+def _changed_units(tour: Tour, previous: Plan, plan: Plan) -> int:
+    """Units in a vehicle beyond what it held on the same leg (same day, same places) before.
+
+    The booked units are keyed as the loading model keys them (:func:`solvers.loading._booked_units`,
+    by the new plan's legs), so the figure reported is the one the model minimised.
+    """
+    booked = _booked_units(_legs(tour, plan)[0], previous.loads)
+    known = {leg for leg, _, _ in booked}
+    return sum(max(0, line.units - booked.get((x.leg, line.equipment_id, x.vehicle_id), 0))
+               for x in plan.loads if x.leg in known for line in x.lines)
 
 
-def _fleets(tour: Tour, plan: Plan, out: frozenset[tuple[str, date]]) -> dict[tuple[str, ...], list[int]]:
-    """Fleet (vehicle ids) -> the indices of the plan's days it serves."""
+def _fleets(tour: Tour, plan: Plan, out: frozenset[tuple[str, date]], today: date) -> dict[tuple[str, ...], list[int]]:
+    """Fleet (vehicle ids) -> the indices of the plan's days from ``today`` on it serves.
+
+    A fleet of past days only (a vehicle hired and returned before ``today``) is no
+    solve: the runs before ``today`` are the plan in force's.
+    """
     fleets: dict[tuple[str, ...], list[int]] = {}
     for k, day in enumerate(plan.days):
-        fleets.setdefault(tuple(v.id for v in tour.vehicles if (v.id, day.day) not in out), []).append(k)
+        if day.day >= today:
+            fleets.setdefault(tuple(v.id for v in tour.vehicles if (v.id, day.day) not in out), []).append(k)
     return fleets
 
 
@@ -463,7 +471,11 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
     from touring.planning import add_transport
 
     runs, unserved, own, reports = [], [], [], []
-    for fleet, indices in _fleets(tour, plan, limits.vehicles_out).items():
+    # One matrix for every fleet; each fleet is solved from the first day, since
+    # transport.solve carries positions, hours and gear aboard only within one solve and
+    # cannot start from a state: a fleet solved from its own first day would start every
+    # vehicle at its depot.
+    for fleet, indices in _fleets(tour, plan, limits.vehicles_out, today).items():
         if not fleet:
             continue
         days = {plan.days[k].day for k in indices}
@@ -472,9 +484,9 @@ def _add_runs(tour: Tour, plan: Plan, previous: Plan, today: date, limits: DayLi
         solved = add_transport(replace(tour, vehicles=tuple(v for v in tour.vehicles if v.id in fleet)), part,
                                matrix, params, previous_runs=tuple(r for r in previous.runs if r.vehicle_id in fleet
                                                                    or r.vehicle_id.startswith(OWN_CAR_PREFIX)))
-        runs += [r for r in solved.runs if r.day in days and r.day >= today]
-        unserved += [u for u in solved.unserved_transport if u.day in days and u.day >= today]
-        own += [t for t in solved.own_travel if t.day in days and t.day >= today and t not in own]
+        runs += [r for r in solved.runs if r.day in days]
+        unserved += [u for u in solved.unserved_transport if u.day in days]
+        own += [t for t in solved.own_travel if t.day in days and t not in own]
         reports.append(solved.transport_report)
     runs = [r for r in previous.runs if r.day < today] + sorted(runs, key=lambda r: r.day)
     unserved = [u for u in previous.unserved_transport if u.day < today] + sorted(unserved, key=lambda u: u.day)
@@ -573,4 +585,4 @@ def replan(tour: Tour | LoadedTour, previous_plan: Plan, events: tuple[Event, ..
     added = tuple(sid for sid in new if sid not in booked)
     return ReplanResult(plan, prepared, events, today, moved, tuple(forced), cancelled, added, relaxed,
                         clock.monotonic() - started, _changed_stays(stays, plan) if plan.found else (),
-                        _changed_units(previous_plan, plan) if plan.found else 0, limits)
+                        _changed_units(prepared, previous_plan, plan) if plan.found else 0, limits)

@@ -18,13 +18,13 @@ from icalendar import Calendar
 from solvers.replan import CancelShow, ChangeWindows, replan
 from solvers.schedule import ScheduleParams
 from solvers.transport import TransportParams
-from touring.changes import plan_changes
+from touring.changes import crew_changes, plan_changes, ride_changes
 from touring.export import ExportError, export_plan
 from touring.export.sheets import day_section
 from touring.export.state import STATE_FILE
 from touring.export.timeline import is_away, rides, run_stops, stop_name, timeline
 from touring.io import load_tour
-from touring.model import DateRange
+from touring.model import DateRange, Stay, StayKind
 from touring.planning import make_plan
 
 TINY = Path(__file__).parent / "data" / "tiny"
@@ -246,14 +246,19 @@ def test_the_driver_boards_at_the_first_stop(with_runs):
     assert not any("Carl De Smet" in r["boarding"] + r["alighting"] for r in rows[1:-1])
 
 
-def test_a_ride_that_leaves_earlier_is_a_change(with_runs):
-    plan, tour, _ = with_runs
+def _ben_leaves_earlier(plan):
+    """The plan with Ben's first ride leaving 30 minutes earlier, and that run."""
     run = next(r for r in plan.runs if any("ben" in s.board for s in r.stops))
     at = next(i for i, s in enumerate(run.stops) if "ben" in s.board)
     earlier = tuple(dataclasses.replace(s, departure=s.departure - timedelta(minutes=30)) if i == at else s
                     for i, s in enumerate(run.stops))
-    moved = dataclasses.replace(plan, runs=tuple(dataclasses.replace(r, stops=earlier) if r is run else r
-                                                 for r in plan.runs))
+    return dataclasses.replace(plan, runs=tuple(dataclasses.replace(r, stops=earlier) if r is run else r
+                                                for r in plan.runs)), run
+
+
+def test_a_ride_that_leaves_earlier_is_a_change(with_runs):
+    plan, tour, _ = with_runs
+    moved, run = _ben_leaves_earlier(plan)
     changes = [c for c in plan_changes(tour, plan, moved) if c.what == "ride"]
     assert [(c.day, c.crew_ids) for c in changes] == [(run.day, ("ben",))]
     assert changes[0].text.startswith("Ben Janssens: Your ") and " truck leaves 30 min earlier (" in changes[0].text
@@ -261,6 +266,19 @@ def test_a_ride_that_leaves_earlier_is_a_change(with_runs):
 
 
 # --- command line ---
+
+def test_the_rides_compared_once_serve_the_sheets_and_the_itineraries(with_runs):
+    plan, tour, _ = with_runs
+    moved, run = _ben_leaves_earlier(plan)
+    rides = ride_changes(tour, plan, moved)
+    assert [(c.day, c.crew_id) for changes in rides.values() for c in changes] == [(run.day, "ben")]
+    assert plan_changes(tour, plan, moved, rides) == plan_changes(tour, plan, moved)
+    assert crew_changes(tour, plan, moved, rides) == crew_changes(tour, plan, moved)
+    # What is given is what is told: no rides compared, no ride changes.
+    assert not [c for c in plan_changes(tour, plan, moved, {}) if c.what == "ride"]
+    assert crew_changes(tour, plan, moved, {})["ben"] == ()
+    assert ride_changes(tour, dataclasses.replace(plan, runs=()), moved) == {}
+
 
 def test_replan_export_reissues_the_previous_export(tiny_tour, tmp_path):
     from touring.cli import main
@@ -314,3 +332,24 @@ def test_people_who_move_to_the_same_bed_are_one_change(tiny_tour, tmp_path):
     assert len(nights) == 1 and set(nights[0].crew_ids) == set(guests)
     assert nights[0].text == "Anna Peeters, Ben Janssens, Carl De Smet: the 10 March night moves from " \
                              "Ibis Brussels Centre to unbooked."
+
+
+def test_no_night_on_the_tour_is_a_night_at_home_in_the_report_and_on_the_sheets(with_runs):
+    plan, tour, _ = with_runs
+    night, guest = next((n, s) for n in plan.accommodation for s in n.stays if s.kind is StayKind.UNBOOKED)
+    who = guest.crew_id
+
+    def instead(stay):  # the plan with the guest's stay that night replaced (None: no night on the tour)
+        stays = tuple(s for s in night.stays if s.crew_id != who) + ((stay,) if stay else ())
+        return dataclasses.replace(plan, accommodation=tuple(dataclasses.replace(n, stays=stays) if n is night else n
+                                                             for n in plan.accommodation))
+
+    at_home, gone = instead(Stay(who, StayKind.HOME)), instead(None)
+    # Holds: at home, then no night on the tour, is the same bed for both.
+    assert [c for c in crew_changes(tour, at_home, gone)[who] if c.day == night.day] == []
+    assert [c for c in plan_changes(tour, at_home, gone) if c.what == "night"] == []
+    # Binds: a night away no longer on the tour moves home, told alike by both.
+    text = f"{night.day.day} March night moves from unbooked to at home."
+    assert [c.text for c in crew_changes(tour, plan, gone)[who] if c.day == night.day] == [f"Your {text}"]
+    assert [c.text for c in plan_changes(tour, plan, gone) if c.what == "night"] == \
+        [f"{tour.crew_by_id[who].name}: the {text}"]

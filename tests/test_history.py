@@ -6,6 +6,7 @@ the tour folder, otherwise the URL of a fresh PostgreSQL database on the session
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -149,6 +150,18 @@ def counts(history: History) -> tuple[int, int]:
 CANCEL = (CancelShow("ab-brussels"), CrewUnavailable("anna", DateRange(date(2026, 3, 10), date(2026, 3, 12))))
 
 
+def after_version_insert(history, action):
+    """Run ``action`` once, mid-write: right after the next version row's INSERT, inside its
+    transaction, before the commit (the writer subprocesses get this function's source too)."""
+    pending = [action]
+
+    def hook(connection, cursor, statement, parameters, context, executemany):
+        if pending and statement.lstrip().upper().startswith("INSERT INTO VERSIONS"):
+            pending.pop()()
+
+    sa.event.listen(history._engine, "after_cursor_execute", hook)
+
+
 # --- versions ----------------------------------------------------------------------
 
 def test_versions_are_numbered_from_one_and_read_back(planned, root, database):
@@ -218,16 +231,33 @@ def test_a_writer_that_starts_during_another_write_gets_the_next_number(planned,
 
     thread = threading.Thread(target=write_second)
 
-    def to_json_while_second_starts(plan, tour):
+    def second_starts() -> None:
         thread.start()
         time.sleep(0.5)  # the second writer is now waiting for the lock or on the uncommitted key
-        return plan_to_json(plan, tour)
 
     with History(tmp_path / "tiny", shared_url) as first:
-        assert first.add(plan, loaded.tour, to_json=to_json_while_second_starts) == 1
+        after_version_insert(first, second_starts)
+        assert first.add(plan, loaded.tour) == 1
         thread.join(30)
         assert second == {"number": 2}
         assert [(v.number, v.events) for v in first.versions()] == [(1, ()), (2, CANCEL)]
+
+
+def test_serialising_the_plan_holds_no_lock(planned, tmp_path, shared_url):
+    """Another writer gets in while a plan is serialised: the lock is taken only for the inserts.
+
+    Were the plan serialised inside the transaction, the inner write would wait for the
+    outer's lock (SQLite: and fail after the 30 s timeout) or lose its race (PostgreSQL).
+    """
+    loaded, plan = planned
+    (tmp_path / "tiny").mkdir()
+    with History(tmp_path / "tiny", shared_url) as first, History(tmp_path / "tiny", shared_url) as second:
+        def to_json_while_second_writes(plan, tour):
+            assert second.add(plan, tour, CANCEL) == 1
+            return plan_to_json(plan, tour)
+
+        assert first.add(plan, loaded.tour, to_json=to_json_while_second_writes) == 2
+        assert [(v.number, v.events) for v in first.versions()] == [(1, CANCEL), (2, ())]
 
 
 def test_many_concurrent_writers_never_share_a_number(planned, tmp_path, shared_url):
@@ -260,29 +290,42 @@ def test_many_concurrent_writers_never_share_a_number(planned, tmp_path, shared_
 
 # --- interrupted writes --------------------------------------------------------------
 
-@pytest.mark.parametrize("to_json", [
-    lambda plan, tour: {"not json": object()},  # fails in json.dumps, after the rows are inserted
-    lambda plan, tour: (_ for _ in ()).throw(RuntimeError("interrupted")),
-])
-def test_an_exception_mid_write_leaves_the_history_as_it_was(planned, root, database, to_json):
+def test_an_exception_mid_write_leaves_the_history_as_it_was(planned, root, database):
     loaded, plan = planned
     with History(root, database) as history:
         history.add(plan, loaded.tour)
         before = counts(history)
-        with pytest.raises((TypeError, RuntimeError)):
-            history.add(plan, loaded.tour, CANCEL, 1, date(2026, 3, 5), to_json=to_json)
+
+        def interrupt() -> None:
+            raise RuntimeError("interrupted")
+
+        after_version_insert(history, interrupt)
+        with pytest.raises(RuntimeError, match="interrupted"):
+            history.add(plan, loaded.tour, CANCEL, 1, date(2026, 3, 5))
         assert counts(history) == before
         assert history.add(plan, loaded.tour) == 2  # the number was not used up
+
+
+def test_a_plan_that_does_not_serialise_writes_nothing(planned, root, database):
+    loaded, plan = planned
+    with History(root, database) as history:
+        history.add(plan, loaded.tour)
+        before = counts(history)
+        with pytest.raises(TypeError):
+            history.add(plan, loaded.tour, CANCEL, 1, to_json=lambda plan, tour: {"not json": object()})
+        assert counts(history) == before
+        assert history.add(plan, loaded.tour) == 2
 
 
 def _run_writer(root: Path, database: str | None, body: str) -> subprocess.CompletedProcess:
     """Run ``body`` in a fresh Python with ``history`` open on the tour and version 1's plan as ``plan``."""
     script = textwrap.dedent(f"""
+        import sqlalchemy as sa
         from touring.io.history import History, HistoryError
         from solvers.replan import CancelShow
         history = History({str(root)!r}, {database!r})
         plan, document = history.plan(1), history.plan_json(1)
-    """) + textwrap.dedent(body)
+    """) + inspect.getsource(after_version_insert) + textwrap.dedent(body)
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (
                               str(REPO), os.environ.get("PYTHONPATH"))))})
@@ -295,9 +338,8 @@ def test_a_writer_killed_mid_write_leaves_the_history_as_it_was(planned, root, d
         before = counts(history)
     killed = _run_writer(root, database, """
         import os, signal
-        def die(plan, tour):
-            os.kill(os.getpid(), signal.SIGKILL)  # after the rows are inserted, before the commit
-        history.add(plan, None, (CancelShow("ab-brussels"),), 1, to_json=die)
+        after_version_insert(history, lambda: os.kill(os.getpid(), signal.SIGKILL))  # before the commit
+        history.add(plan, None, (CancelShow("ab-brussels"),), 1, to_json=lambda plan, tour: document)
     """)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     with History(root, database) as history:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from solvers.replan import (
     AddShow, CancelShow, ChangeWindows, CrewJoins, CrewUnavailable, HotelLost, VehicleHired, VehicleOut, day_limits,
-    replan,
+    replan, _fleets,
 )
 from solvers.schedule import ScheduleParams
 from solvers.transport import TransportParams
@@ -356,6 +356,40 @@ def test_a_broken_truck_hands_its_gear_to_the_hired_replacement_for_those_days(h
     limits = day_limits(loaded.tour, events, plan.bookings[0].setup_start)
     assert ("truck2", out.start - timedelta(days=1)) in limits.vehicles_out
     assert ("truck2", out.start) not in limits.vehicles_out and ("truck", out.start) in limits.vehicles_out
+
+
+def test_gear_units_changed_are_the_units_moved_out_of_their_booked_vehicle(hotel_tour):
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(loaded, FAST)
+    assert {x.vehicle_id for x in plan.loads} == {"truck"}
+    ab = next(b for b in plan.bookings if b.show_id == "ab-brussels")
+    out = DateRange(ab.first_night, ab.first_night + timedelta(days=1))
+    result = replan(loaded, plan, (VehicleOut("truck", out.start, out.end),), plan.bookings[0].setup_start, FAST)
+    assert result.found and [x.day for x in plan.loads if x.day in out]
+    # The van takes what fits of the truck's load on those days; the rest stays behind.
+    moved = sum(line.units for x in result.plan.loads if x.day in out and x.vehicle_id == "van" for line in x.lines)
+    assert moved and [b for b in result.plan.left_behind if b.day in out]
+    assert result.changed_units == moved
+    # Nothing moved: nothing counted.
+    assert replan(loaded, plan, (), plan.bookings[0].setup_start, FAST).changed_units == 0
+
+
+def test_a_fleet_of_past_days_only_is_not_solved_again(hotel_tour):
+    with (hotel_tour / "vehicles.csv").open("a") as vehicles:
+        vehicles.write("truck2,truck,3,22,3000,0.5,180,Gent\n")
+    loaded = load_tour(hotel_tour)
+    plan = make_plan(loaded, FAST)
+    first, second = plan.bookings[0].setup_start, plan.bookings[1].setup_start
+    hired = (VehicleHired("truck2", first, first),)
+    # Hired on a day still to come: that day has a fleet of its own, solved.
+    limits = day_limits(loaded.tour, hired, first)
+    assert [ids for ids in _fleets(loaded.tour, plan, limits.vehicles_out, first) if "truck2" in ids] == \
+        [("van", "truck", "truck2")]
+    # Hired and returned before today: its runs are the plan in force's, nothing to solve.
+    limits = day_limits(loaded.tour, hired, second)
+    fleets = _fleets(loaded.tour, plan, limits.vehicles_out, second)
+    assert list(fleets) == [("van", "truck")]
+    assert min(plan.days[k].day for k in fleets["van", "truck"]) == second
 
 
 def test_a_crew_member_joining_works_only_from_that_day(hotel_tour):

@@ -415,6 +415,34 @@ def test_auto_engine_leaves_rules_pyvrp_lacks_to_ortools():
     assert result.feasible
 
 
+@pytest.mark.skipif(not pyvrp_engine.available(), reason="pyvrp not installed")
+def test_auto_engine_leaves_allowed_vehicles_and_the_change_penalty_to_ortools():
+    # Two single visits, two vans at the depot: PyVRP models it as it is...
+    points = [(0, 0), (50, 0), (0, 50)]
+    fleet = [VehicleSpec("van1", 0, 0, fixed_cost=1000), VehicleSpec("van2", 0, 0, fixed_cost=1000)]
+    plain = [Request("a", Stop(1)), Request("b", Stop(2))]
+    params = SolveParams(time_limit=5, solution_limit=20, iterations=100, engine="auto")
+    assert solve(make_problem(points, plain, fleet), params).engine == "pyvrp+ortools"
+    # ... and so when the allowed vehicles are the whole fleet, or a kept vehicle costs nothing to change.
+    every = [dataclasses.replace(r, vehicles=("van1", "van2")) for r in plain]
+    assert pyvrp_engine.can_model(make_problem(points, every, fleet), every)
+    free = [dataclasses.replace(r, keep_vehicle="van2") for r in plain]
+    assert pyvrp_engine.can_model(make_problem(points, free, fleet), free)
+    # A request only van2 may serve, or one that costs a change off van2: not PyVRP's.
+    allowed = [dataclasses.replace(plain[0], vehicles=("van2",)), plain[1]]
+    assert not pyvrp_engine.can_model(make_problem(points, allowed, fleet), allowed)
+    result = solve(make_problem(points, allowed, fleet), params)
+    assert result.engine == "ortools" and route_of(result, "a").vehicle == "van2"
+    kept = [dataclasses.replace(r, keep_vehicle="van2", change_penalty=10**6) for r in plain]
+    result = solve(make_problem(points, kept, fleet), params)
+    assert result.engine == "ortools" and {r.vehicle for r in result.routes} == {"van2"}
+    with pytest.raises(ValueError, match="cannot model"):
+        solve(make_problem(points, kept, fleet), dataclasses.replace(params, engine="pyvrp"))
+    # Nor a vehicle that must go to one request first (its driver).
+    led = [dataclasses.replace(fleet[0], first="a"), fleet[1]]
+    assert not pyvrp_engine.can_model(make_problem(points, plain, led), plain)
+
+
 # --------------------------------------------------------------------------- #
 # Solomon reader and independent checker
 # --------------------------------------------------------------------------- #

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Mapping, Sequence
 
 from touring.model import DayKind, Plan, Stay, StayKind, Tour
 
@@ -36,9 +37,19 @@ def _work(plan: Plan, crew_id: str) -> dict[tuple[str, date], tuple[DayKind, tup
     return out
 
 
+def _same_bed(a: Stay | None, b: Stay | None) -> bool:
+    """Whether two stays of one person on one night are the same bed; no night on the tour
+    (no stay) is a night at home. The one rule of the change report and the re-issued sheets."""
+    def bed(stay: Stay | None) -> tuple[StayKind, str | None]:
+        return (stay.kind, stay.hotel_id) if stay is not None else (StayKind.HOME, None)
+
+    return bed(a) == bed(b)
+
+
 def _bed(stay: Stay | None, tour: Tour) -> str:
+    """A bed in words; no stay is a night at home (:func:`_same_bed`)."""
     if stay is None:
-        return "no night on the tour"
+        return "at home"
     if stay.kind is StayKind.HOTEL and stay.hotel_id:
         hotel = next((h for h in tour.hotels if h.id == stay.hotel_id), None)
         return hotel.name if hotel else stay.hotel_id
@@ -116,12 +127,27 @@ def _person_ride_changes(tour: Tour, crew_id: str, old: Plan, new: Plan) -> list
     return changes
 
 
-def crew_changes(tour: Tour, old: Plan, new: Plan) -> dict[str, tuple[Change, ...]]:
+def ride_changes(tour: Tour, old: Plan, new: Plan) -> dict[str, tuple[Change, ...]]:
+    """Per crew member (in crew order), their rides' changes; empty unless both plans have runs.
+
+    Computed once and given to :func:`crew_changes` and :func:`plan_changes` when both
+    are wanted (an export re-issue), so that every person's rides are compared once.
+    """
+    if not (old.runs and new.runs):
+        return {}
+    return {member.id: tuple(_person_ride_changes(tour, member.id, old, new)) for member in tour.crew}
+
+
+def crew_changes(tour: Tour, old: Plan, new: Plan,
+                 rides: Mapping[str, Sequence[Change]] | None = None) -> dict[str, tuple[Change, ...]]:
     """Per crew member (every one of the tour, in crew order), what changed for them, by date.
 
     ``tour`` is the tour as it was before the changes, so that venue and hotel names of
-    the old plan are known.
+    the old plan are known. ``rides`` are :func:`ride_changes` of the same plans, when
+    already computed.
     """
+    if rides is None:
+        rides = ride_changes(tour, old, new)
     venue_name = {v.id: v.name for v in tour.venues}
     old_shows = {b.show_id: b for b in old.bookings}
     new_shows = {b.show_id: b for b in new.bookings}
@@ -156,13 +182,12 @@ def crew_changes(tour: Tour, old: Plan, new: Plan) -> dict[str, tuple[Change, ..
         new_nights = {n.day: n.stay(member.id) for n in new.accommodation}
         for day in sorted(set(old_nights) | set(new_nights)):
             a, b = old_nights.get(day), new_nights.get(day)
-            if ((a.kind, a.hotel_id) if a else None) == ((b.kind, b.hotel_id) if b else None):
+            if _same_bed(a, b):
                 continue
             what = "hotel" if a and b and a.kind is b.kind is StayKind.HOTEL else "night"
             changes.append(Change(member.id, day, f"Your {_day(day)} {what} moves from {_bed(a, tour)} to "
                                                   f"{_bed(b, tour)}."))
-        if old.runs and new.runs:
-            changes += _person_ride_changes(tour, member.id, old, new)
+        changes += rides.get(member.id, ())
         result[member.id] = tuple(sorted(changes, key=lambda c: c.day))
     return result
 
@@ -278,12 +303,8 @@ def _night_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
         for crew_id in sorted(ids, key=lambda c: names.get(c, c)):
             a = before[day].stay(crew_id) if day in before else None
             b = after[day].stay(crew_id) if day in after else None
-            # No night on the tour and a night at home are the same bed.
-            bed_a = (a.kind, a.hotel_id) if a else (StayKind.HOME, None)
-            bed_b = (b.kind, b.hotel_id) if b else (StayKind.HOME, None)
-            if bed_a != bed_b:
-                moves.setdefault((_bed(a, tour) if a else "at home", _bed(b, tour) if b else "at home"),
-                                 []).append(crew_id)
+            if not _same_bed(a, b):
+                moves.setdefault((_bed(a, tour), _bed(b, tour)), []).append(crew_id)
         for (was, now), crew_ids in moves.items():
             who = ", ".join(names.get(c, c) for c in crew_ids)
             found.append(DayChange(day, "night", f"{who}: the {_day(day)} night moves from {was} to {now}.",
@@ -291,20 +312,21 @@ def _night_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
     return found
 
 
-def _ride_changes(tour: Tour, old: Plan, new: Plan) -> list[DayChange]:
-    """Each person's ride changes (:func:`_person_ride_changes`), named, when both plans have runs."""
-    if not (old.runs and new.runs):
-        return []
+def _named_rides(tour: Tour, rides: Mapping[str, Sequence[Change]]) -> list[DayChange]:
+    """Each person's ride changes (:func:`ride_changes`), named."""
     return [DayChange(c.day, "ride", f"{member.name}: {c.text}", (member.id,))
-            for member in tour.crew for c in _person_ride_changes(tour, member.id, old, new)]
+            for member in tour.crew for c in rides.get(member.id, ())]
 
 
-def plan_changes(tour: Tour, old: Plan, new: Plan) -> tuple[DayChange, ...]:
+def plan_changes(tour: Tour, old: Plan, new: Plan,
+                 rides: Mapping[str, Sequence[Change]] | None = None) -> tuple[DayChange, ...]:
     """What changed from ``old`` to ``new``, date by date: shows cancelled, moved or added;
     days no longer (or newly) on the road or of another kind; each person's night in
     another bed; each person's ride in another vehicle or at another time (when both plans
-    have runs). In date order; ``tour`` names venues, hotels and people of both plans."""
+    have runs; ``rides``: :func:`ride_changes` of the same plans, when already computed).
+    In date order; ``tour`` names venues, hotels and people of both plans."""
+    if rides is None:
+        rides = ride_changes(tour, old, new)
     shows = _show_changes(tour, old, new)
-    found = shows + _day_changes(tour, old, new) + _night_changes(tour, old, new) \
-        + _ride_changes(tour, old, new)
+    found = shows + _day_changes(tour, old, new) + _night_changes(tour, old, new) + _named_rides(tour, rides)
     return tuple(sorted(found, key=lambda c: c.day))

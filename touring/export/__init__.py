@@ -39,7 +39,7 @@ from datetime import date, datetime, timezone
 from html import escape
 from pathlib import Path
 
-from touring.changes import DayChange, crew_changes, plan_changes
+from touring.changes import DayChange, crew_changes, plan_changes, ride_changes
 from touring.costs import CostReport, cost_rollup
 from touring.errors import DataError
 from touring.export import calendars, sheets, tables
@@ -125,8 +125,10 @@ def export_plan(plan: Plan, tour: Tour, out_dir: str | Path, *, pdf: bool = True
     except DataError as error:
         raise ExportError(f"cannot re-issue the export in {write.out}: {error}") from None
     label = since.label if since is not None else None
-    changes = plan_changes(tour, old, plan) if old is not None else ()
-    personal = crew_changes(tour, old, plan) if old is not None else {}
+    # Every person's rides compared once, for the day sheets and the itineraries both.
+    rides = ride_changes(tour, old, plan) if old is not None else {}
+    changes = plan_changes(tour, old, plan, rides) if old is not None else ()
+    personal = crew_changes(tour, old, plan, rides) if old is not None else {}
 
     # Calendars.
     cals = {"calendars/tour.ics": calendars.tour_calendar(plan, tour, days, stamp)}

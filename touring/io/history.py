@@ -397,8 +397,9 @@ class History:
             today: date | None = None, to_json: Callable[[Plan, Tour], dict] | None = None) -> int:
         """Store a plan as the next version, with its events, in one transaction; returns its number.
 
-        ``to_json`` defaults to :func:`touring.io.plan.plan_to_json`. It runs inside the
-        transaction, after the rows are inserted, so a failure there leaves nothing behind.
+        ``to_json`` defaults to :func:`touring.io.plan.plan_to_json`. The plan is serialised
+        before the transaction opens, so the write lock is held only for the inserts (a
+        failure in serialising writes nothing).
 
         Raises
         ------
@@ -410,6 +411,8 @@ class History:
             from touring.io.plan import plan_to_json as to_json
         objective = plan.schedule_report.objective if plan.schedule_report else None
         key = self.tour
+        # Serialising needs no lock: done first, so other writers wait only for the inserts.
+        text = json.dumps(to_json(plan, tour), ensure_ascii=False)
 
         def write(connection: sa.Connection) -> int:
             number = connection.execute(
@@ -417,7 +420,7 @@ class History:
                 .where(_versions.c.tour == key)).scalar_one()
             connection.execute(_versions.insert().values(
                 tour=key, number=number, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                based_on=based_on, today=today.isoformat() if today else None, plan_json="",
+                based_on=based_on, today=today.isoformat() if today else None, plan_json=text,
                 shows=len(plan.bookings), km=round(plan.km, 1), fees=round(plan.fees, 2), objective=objective,
                 status=plan.schedule_report.status))
             if events:
@@ -425,9 +428,6 @@ class History:
                     {"tour": key, "version": number, "position": position, "kind": kind, "data_json": data,
                      "text": str(event)}
                     for position, event in enumerate(events) for kind, data in [event_to_json(event)]])
-            text = json.dumps(to_json(plan, tour), ensure_ascii=False)
-            connection.execute(_versions.update().where(_versions.c.tour == key, _versions.c.number == number)
-                               .values(plan_json=text))
             return number
 
         return self._write(write)
