@@ -80,12 +80,17 @@ def test_plan_command_explains_an_impossible_tour(tiny_tour, tmp_path):
     assert document["solvers"]["schedule"]["status"] == "infeasible" and document["conflicts"]
 
 
-def test_plan_command_plans_runs_on_request(tiny_tour, tmp_path):
+def test_plan_command_plans_runs_unless_told_not_to(tiny_tour, tmp_path):
     result = CliRunner().invoke(main, ["plan", str(tiny_tour), "-o", str(tmp_path / "out"), "--quiet",
-                                       "--time-limit", "5", "--transport"])
+                                       "--time-limit", "5"])
     assert result.exit_code == 0, result.output
     assert "Transport: " in result.output and "Transport solver: routing " in result.output
     assert json.loads((tmp_path / "out" / "plan.json").read_text())["runs"]
+    result = CliRunner().invoke(main, ["plan", str(tiny_tour), "-o", str(tmp_path / "bare"), "--quiet",
+                                       "--time-limit", "5", "--no-transport"])
+    assert result.exit_code == 0, result.output
+    assert "Transport" not in result.output
+    assert json.loads((tmp_path / "bare" / "plan.json").read_text())["runs"] == []
 
 
 def test_example_tours_plan_to_optimality(tmp_path):
@@ -173,7 +178,7 @@ def test_plan_drives_the_crew_and_the_gear(tiny_tour, tmp_path):
     from solvers.transport import TransportParams
 
     loaded = load_tour(tiny_tour)
-    assert make_plan(loaded, ScheduleParams(time_limit_s=5)).transport_report is None  # runs are opt-in
+    assert make_plan(loaded, ScheduleParams(time_limit_s=5)).transport_report is None  # the library plans runs on request
     plan = make_plan(loaded, ScheduleParams(time_limit_s=5), transport_params=TransportParams())
     assert plan.transport_report.status in ("optimal", "feasible") and plan.runs
     assert {r.driver_id for r in plan.runs if r.vehicle_id == "truck"} == {"carl"}  # the only C licence

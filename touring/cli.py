@@ -139,8 +139,8 @@ def _progress(seconds: float, objective: float, bound: float) -> None:
 @click.option("--quiet", is_flag=True, help="No progress lines while solving.")
 @click.option("--export", "export_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the exports (as `touring export`) into this folder.")
-@click.option("--transport", is_flag=True,
-              help="Also plan each vehicle's daily runs (who and what rides where, drivers, EU breaks).")
+@click.option("--transport/--no-transport", default=True, show_default=True,
+              help="Plan each vehicle's daily runs (who and what rides where, drivers, driver hours).")
 def plan(tour: Path, out_dir: Path, time_limit: float, seed: int, workers: int, quiet: bool,
          export_dir: Path | None, transport: bool) -> None:
     """Choose the dates of TOUR's shows and write OUT/plan.json.
