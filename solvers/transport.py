@@ -473,22 +473,31 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
     """The day's gear moves from the manifests: loaded after the curfew and kept aboard, or
     delivered (from aboard, or loaded on the way) by the first call at the next venue.
     Gear still in a vehicle away on a long leg is not loaded again after the curfew: it
-    stays aboard for the next leg (:func:`_adopt`)."""
+    stays aboard for the next leg (:func:`_adopt`). Gear for the next day's venue on a leg
+    the schedule drives through the night is loaded after the curfew and unloaded there
+    by the next morning's call in one run (the truck follows the nightliner)."""
     def drive(a: str, b: str) -> int:
         return minutes_to_seconds(matrix.minutes[matrix.index(a)][matrix.index(b)])
 
     pday = plan.days[k]
     moves = []
     held = {(h.vehicle, i) for h in hauls if h.key in aboard and h.vehicle in away for i in h.items}
+    # A leg driven through the night only (one that goes on the next day is a long leg).
+    tonight = {(p.from_id, p.to_id) for p in pday.travel if p.overnight} - \
+        ({(p.from_id, p.to_id) for p in plan.days[k + 1].travel} if k + 1 < len(plan.days) else set())
     for h in hauls:
         if h.load_out == pday.day and h.day != pday.day and all((h.vehicle, i) in held for i in h.items):
             continue
         gear = dict(subject=h.items[0], is_gear=True, service=h.service, litres=h.litres, grams=h.grams,
                     items=h.items, vehicle=h.vehicle)
-        if h.load_out == pday.day and h.day != pday.day and h.key not in aboard:
+        if h.load_out == pday.day and h.day == pday.day + timedelta(days=1) and h.key not in aboard \
+                and (h.origin, h.destination) in tonight and h.destination in tour.venue_by_id:
+            moves.append(_Move(f"gear:{h.key}", origin=h.origin, destination=h.destination,
+                               earliest=_after_curfew(tour, h.origin),
+                               latest=_next_call(tour, plan, k) + BOARDING_S - h.service, **gear))
+        elif h.load_out == pday.day and h.day != pday.day and h.key not in aboard:
             moves.append(_Move(f"gear:{h.key}:out", origin=h.origin, destination=h.origin,
-                               earliest=_after_curfew(tour, h.origin), latest=_next_call(tour, plan, k), stays=True,
-                               **gear))
+                               earliest=_after_curfew(tour, h.origin), latest=_DAY_END_S, stays=True, **gear))
         elif h.day == pday.day:
             if h.destination in tour.venue_by_id and pday.show_id is not None and h.destination == pday.place_id:
                 duty = _duty(tour, plan, pday)
@@ -1082,13 +1091,23 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
             # One driver too late for the tour: a second licensed one aboard takes turns.
             able = [c for c in pool if c in with_tour and licence_covers(tour.crew_by_id[c].licences, vehicle.licence)]
             if deadline is not None and arrival > deadline and able and not vehicle.id.startswith(OWN_CAR_PREFIX):
-                second = min(able, key=lambda c: (driven.get(c, 0), pool.index(c)))
-                two = drive_two(tour.rules.driver_hours, (duties.get(cid, ()), duties.get(second, ())), leave,
-                                driving_s, breaks_rule)
-                if two[0] < arrival:
-                    arrival, breaks, pair = two
-                    shifts = {cid: pair[0], second: pair[1]}
-                    pool.remove(second)
+                # Whoever arrives first: another driver alone (the rota's may have few hours
+                # left), or two taking turns, the rota's driver among them when as early.
+                hours = tour.rules.driver_hours
+                ranked = [cid] + sorted(able, key=lambda c: (driven.get(c, 0), pool.index(c)))
+                tried = [(arrival, breaks, shifts)]
+                for a in ranked[1:]:
+                    one = drive_days(hours, duties.get(a, ()), leave, driving_s, breaks_rule)
+                    tried.append((one[0], one[1], {a: one[2]}))
+                for i, a in enumerate(ranked):
+                    for b in ranked[i + 1:]:
+                        two = drive_two(hours, (duties.get(a, ()), duties.get(b, ())), leave, driving_s, breaks_rule)
+                        tried.append((two[0], two[1], {a: two[2][0], b: two[2][1]}))
+                arrival, breaks, shifts = min(tried, key=lambda t: (max(t[0], deadline), len(t[2]), tried.index(t)))
+                if cid not in shifts:
+                    pool.append(cid)
+                pool = [c for c in pool if c not in shifts]
+                cid = drivers[vehicle.id] = next(iter(shifts))
             # A crossing (ferry, tunnel) is time away from the wheel: taken as a wait at the end.
             arrival += timedelta(seconds=minutes_to_seconds(leg.minutes - leg.drive_minutes))
             drives[vehicle.id] = (cid, leg, carried, loading, start, leave, arrival, breaks, shifts)
@@ -1330,6 +1349,8 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
             max_driving=bounds[v.id].max_driving if v.id in bounds else drive_rule,
             max_span=bounds[v.id].max_span if v.id in bounds else None,
             first=first_moves.get(v.id) if first_moves.get(v.id) in pairs else None,
+            # A load-out is done right after the curfew, not at the end of its window.
+            finish_early=any(m.stays and m.vehicle == v.id for m in moves),
         )
         for v in fleet if v.id in drivers
     ]
@@ -1714,7 +1735,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         crew_moves, own = _own_travel(tour, matrix, pday.day, ridden)
         unserved += [UnservedRequest(pday.day, m.id, m.subject, m.origin, m.destination, why) for m, why in late]
         own_travel += own
-        moves = crew_moves + _haul_moves(tour, plan, k, matrix, hauls, aboard, away)
+        moves = crew_moves + _haul_moves(tour, plan, k, matrix, [h for h in hauls if h.key not in done], aboard, away)
         held: dict[str, tuple[int, int]] = {}
         for h in hauls:
             if h.key in aboard and h.day > pday.day:

@@ -257,6 +257,10 @@ class VehicleSpec:
         Id of a request whose first stop the vehicle must visit right after leaving
         ``start`` (e.g. collecting its driver); when that request is not served the
         vehicle stays unused.
+    finish_early : bool
+        Report the run finishing as early as it can (then leaving as late as that
+        allows) rather than leaving as late as it can: for work due as soon as its
+        window opens, e.g. a load-out right after the curfew.
     """
 
     id: str
@@ -270,6 +274,7 @@ class VehicleSpec:
     break_rule: BreakRule | None = None
     max_span: int | None = None
     first: str | None = None
+    finish_early: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -684,10 +689,13 @@ def _add_time_dimension(model: _Model, time_cb: int) -> None:
             dim.SetSpanUpperBoundForVehicle(spec.max_span, v)
         if spec.break_rule is None:
             # Leave as late and return as early as the route allows, so the
-            # reported shift has no idle time at its ends. (With break intervals
+            # reported shift has no idle time at its ends; the first finalizer
+            # wins, so ``finish_early`` puts the end first. (With break intervals
             # these finalizers make the interval search fail: skipped there.)
-            routing.AddVariableMaximizedByFinalizer(dim.CumulVar(routing.Start(v)))
-            routing.AddVariableMinimizedByFinalizer(dim.CumulVar(routing.End(v)))
+            start_late = (routing.AddVariableMaximizedByFinalizer, dim.CumulVar(routing.Start(v)))
+            end_early = (routing.AddVariableMinimizedByFinalizer, dim.CumulVar(routing.End(v)))
+            for add, cumul in (end_early, start_late) if spec.finish_early else (start_late, end_early):
+                add(cumul)
     model.time_dim = dim
 
 
