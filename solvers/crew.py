@@ -42,7 +42,8 @@ The model, one boolean per crew member and role place of a shift:
   shift of ``most``; 1 per role maximum; the last stage weighs nothing.
 
 Drivers: on the days a leg's gear moves (loaded at the venue after the last show there,
-:func:`load_out_day`, and delivered by the first call at the next, :func:`arrival_day`),
+:func:`solvers.loading.load_out_day`, and delivered by the first call at the next,
+:func:`solvers.loading.arrival_day`),
 each fleet vehicle the loading plan (``plan.loads``) uses on that leg needs a driver on
 duty: one more place in that day's shift, role ``driver:VEHICLE_ID`` (reported
 in ``CrewShift.drivers``, and as that role when unfilled), which any
@@ -66,10 +67,11 @@ from zoneinfo import ZoneInfo
 from ortools.sat.python import cp_model
 
 from solvers.cpsat import CpSatParams, Stage, solve_in_stages
+from solvers.loading import fleet_days
 
 from solvers.units import MINUTES_PER_HOUR, SECONDS_PER_MINUTE
 from touring.model import (
-    HOME_ID, CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole, VehicleLoad, licence_covers,
+    CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole, licence_covers,
 )
 
 DEFAULT_LOAD_IN = time(14, 0)
@@ -170,38 +172,6 @@ class _Shift:
 def _utc_minutes(local: datetime, zone: str) -> int:
     aware = local.replace(tzinfo=ZoneInfo(zone))
     return int(aware.astimezone(timezone.utc).timestamp()) // SECONDS_PER_MINUTE
-
-
-def arrival_day(plan: Plan, load: VehicleLoad) -> date | None:
-    """The day a leg's gear must be at its venue: the first show or set-up day there on or
-    after the leg starts; the leg's first day for the drive home."""
-    if load.to_id == HOME_ID:
-        return load.day
-    return next((d.day for d in plan.days if d.day >= load.day and d.place_id == load.to_id
-                 and d.kind in (DayKind.SHOW, DayKind.SETUP)), None)
-
-
-def load_out_day(plan: Plan, load: VehicleLoad) -> date | None:
-    """The day a leg's gear is loaded at its venue after the curfew and stays in the vehicle
-    overnight: the last show or set-up day there before the leg starts (``None`` from the
-    home base, where it is loaded on the day it leaves)."""
-    if load.from_id == HOME_ID:
-        return None
-    return max((d.day for d in plan.days if d.day <= load.day and d.place_id == load.from_id
-                and d.kind in (DayKind.SHOW, DayKind.SETUP)), default=None)
-
-
-def fleet_days(tour: Tour, plan: Plan) -> dict[date, tuple[str, ...]]:
-    """Day -> the fleet vehicles that move gear that day (``plan.loads``): loaded at a
-    venue after the curfew, or delivered to the next venue."""
-    needed: dict[date, set[str]] = {}
-    for load in plan.loads:
-        if load.vehicle_id not in tour.vehicle_by_id:
-            continue
-        for day in (load_out_day(plan, load), arrival_day(plan, load)):
-            if day is not None:
-                needed.setdefault(day, set()).add(load.vehicle_id)
-    return {day: tuple(v.id for v in tour.vehicles if v.id in ids) for day, ids in needed.items()}
 
 
 def _shifts(tour: Tour, plan: Plan, params: CrewParams) -> list[_Shift]:
