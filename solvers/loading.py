@@ -45,7 +45,7 @@ from __future__ import annotations
 import time as clock
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Collection, Protocol, Sequence
+from typing import Collection, Mapping, Protocol, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -253,14 +253,16 @@ def _held_days(plan: Plan, leg: LoadLeg) -> list[date]:
     return [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
 
-def _fleet(tour: Tour, plan: Plan, leg: LoadLeg, unavailable: Collection[tuple[str, date]]) -> list[Vehicle]:
-    """The vehicles free on every day they would hold the leg's gear: a vehicle out on the
-    load-out day cannot be loaded after the curfew, one out before the arrival cannot
-    deliver."""
+def _out(tour: Tour, plan: Plan, leg: LoadLeg,
+         unavailable: Collection[tuple[str, date]]) -> dict[str, tuple[date, ...]]:
+    """Vehicle id -> the days it is out while it would hold the leg's gear: a vehicle out
+    on the load-out day cannot be loaded after the curfew, one out before the arrival
+    cannot deliver."""
     if not unavailable:
-        return list(tour.vehicles)
+        return {}
     days = _held_days(plan, leg)
-    return [v for v in tour.vehicles if not any((v.id, d) in unavailable for d in days)]
+    out = {v.id: tuple(d for d in days if (v.id, d) in unavailable) for v in tour.vehicles}
+    return {vid: when for vid, when in out.items() if when}
 
 
 def _add_units(model: cp_model.CpModel, tour: Tour, leg: LoadLeg, x: dict, left: dict,
@@ -398,11 +400,11 @@ def _size(m3: float, kg: float) -> str:
     return f"{m3:g} m3 and {kg:g} kg"
 
 
-def _left_reason(tour: Tour, leg: LoadLeg, item: Equipment, fleet: list[Vehicle] | None = None) -> str:
-    if fleet is not None and len(fleet) < len(tour.vehicles):
-        out = ", ".join(v.id for v in tour.vehicles if v not in fleet)
-        reason = _left_reason(replace(tour, vehicles=tuple(fleet)), leg, item)
-        return f"{reason} ({out} not available that day)"
+def _left_reason(tour: Tour, leg: LoadLeg, item: Equipment, out: Mapping[str, tuple[date, ...]] | None = None) -> str:
+    if out:
+        reason = _left_reason(replace(tour, vehicles=tuple(v for v in tour.vehicles if v.id not in out)), leg, item)
+        days = "; ".join(f"{vid} on {', '.join(d.isoformat() for d in when)}" for vid, when in out.items())
+        return f"{reason} (not available while it would hold the gear: {days})"
     if not tour.vehicles:
         return "the tour has no vehicles"
     if not any(_fits(item, v) for v in tour.vehicles):
@@ -444,7 +446,8 @@ def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams(), *,
     """
     started = clock.monotonic()
     legs, moves = _legs(tour, plan)
-    fleets = {leg.index: _fleet(tour, plan, leg, unavailable) for leg in legs}
+    out = {leg.index: _out(tour, plan, leg, unavailable) for leg in legs}
+    fleets = {k: [v for v in tour.vehicles if v.id not in gone] for k, gone in out.items()}
     built, _, _ = _build(tour, legs, fleets, _booked_units(legs, previous))
     solver = make_solver(params)
     status = STATUS[solver.solve(built.model)]
@@ -472,7 +475,7 @@ def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams(), *,
             units = solver.value(built.left[leg.index, item_id])
             if units:
                 left.append(LeftBehind(leg.index, leg.first_day, leg.from_id, leg.to_id, item_id, units,
-                                       _left_reason(tour, leg, items[item_id], fleets[leg.index])))
+                                       _left_reason(tour, leg, items[item_id], out[leg.index])))
     vehicles_used = sum(solver.boolean_value(lit) for lit in built.used.values())
     units_moved = sum(solver.value(var) for var in built.moved.values())
     return LoadingResult(status, tuple(legs), tuple(loads), tuple(left), tuple(moves), vehicles_used, units_moved,

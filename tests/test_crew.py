@@ -304,17 +304,17 @@ def test_without_a_c_licence_the_truck_driver_place_is_unfilled_with_the_reason(
 
 # --- a vehicle keeps its driver: over each leg, over the season, rarest licences first ---
 
-def _with_legs(crew: list[CrewMember], days: list[tuple[DayKind, str]],
-               legs: list[tuple[int, str, str]]) -> tuple[Tour, Plan]:
-    """A truck (licence C) moving gear on each (first day, from, to) leg, and a nightliner
-    (licence D) that carries no gear, so has no driver place in the rota."""
+def _with_legs(crew: list[CrewMember], days: list[tuple[DayKind, str]], legs: list[tuple[int, str, str]],
+               roles: tuple[str, ...] = ("actor",), kind: VehicleKind = VehicleKind.TRUCK) -> tuple[Tour, Plan]:
+    """A truck (licence C; or a van, B) moving gear on each (first day, from, to) leg, and
+    a nightliner (licence D) that carries no gear, so has no driver place in the rota."""
     from dataclasses import replace as swap
 
     from touring.model import LoadLine, Vehicle, VehicleLoad
 
-    truck = Vehicle("truck", "Truck", VehicleKind.TRUCK, 3, HOME, volume_m3=20, payload_kg=3000)
+    truck = Vehicle("truck", "Truck", kind, 3, HOME, volume_m3=20, payload_kg=3000)
     nightliner = Vehicle("nightliner", "Nightliner", VehicleKind.NIGHTLINER, 12, HOME, volume_m3=4, payload_kg=1500)
-    tour = swap(make_tour(crew, roles=("actor",)), vehicles=(truck, nightliner))
+    tour = swap(make_tour(crew, roles=roles), vehicles=(truck, nightliner))
     loads = tuple(VehicleLoad(k, day(n), origin, to, "truck", (LoadLine("pa", "PA", 1, 1.0, 50.0),), 1.0, 50.0, 20.0,
                               3000.0) for k, (n, origin, to) in enumerate(legs))
     return tour, swap(make_plan_of(days), loads=loads)
@@ -347,9 +347,31 @@ def test_one_driver_keeps_the_truck_on_consecutive_gear_days():
 def test_the_driver_whose_licence_covers_fewer_idle_vehicles_takes_the_truck():
     # Uwe's D is the only one for the nightliner, which has no place in the rota: Kevin
     # (C only) drives the truck, whoever is listed first.
-    for drivers in ([_driver("uwe", "C", "D"), _driver("kevin", "C")], [_driver("kevin", "C"), _driver("uwe", "C", "D")]):
+    uwe, kevin = _driver("uwe", "C", "D"), _driver("kevin", "C")
+    for drivers in ([uwe, kevin], [kevin, uwe]):
         tour, plan = _with_legs([person("ann", "actor"), *drivers], FOUR_NIGHTS, FOUR_LEGS)
         assert truck_drivers(solve(tour, plan, FAST)) == ["kevin"] * 4
+
+
+def test_a_performer_drives_only_when_nobody_else_can_even_the_nightliners_driver():
+    # A van (licence B) moves the gear; Tom (B and D) is the nightliner's only driver.
+    # Ann plays every night: Tom drives the van rather than have her at the wheel all day.
+    ann = replace(person("ann", "actor"), licences=frozenset({"B"}))
+    tom = replace(person("tom", "technician"), licences=frozenset({"B", "D"}))
+    tour, plan = _with_legs([ann, tom], FOUR_NIGHTS, FOUR_LEGS, ("actor", "technician"), VehicleKind.VAN)
+    assert truck_drivers(solve(tour, plan, FAST)) == ["tom"] * 4
+
+
+def test_a_performer_off_stage_drives_to_keep_the_nightliners_driver_free():
+    # Bob plays every night, Ann never does: she drives the van and Tom, whose D is the
+    # nightliner's only one, is left to the transport runs.
+    ann = replace(person("ann", "actor"), licences=frozenset({"B"}))
+    bob = person("bob", "actor")
+    tom = replace(person("tom", "technician"), licences=frozenset({"B", "D"}))
+    tour, plan = _with_legs([ann, bob, tom], FOUR_NIGHTS, FOUR_LEGS, ("actor", "technician"), VehicleKind.VAN)
+    result = solve(tour, plan, FAST)
+    assert truck_drivers(result) == ["ann"] * 4
+    assert all(("actor", "bob") in s.roles for s in result.shifts)
 
 
 # The drive from home arrives on day 0, the truck is loaded on day 1 (the second AB show)

@@ -234,7 +234,7 @@ def test_a_vehicle_out_one_day_misses_the_leg_driven_then_and_the_one_loaded_tha
     # The van takes one set (4 m3): the other is left, and the reason names the truck.
     assert units(result, 1) == units(result, 2) == {"van": {"set": 1}}
     assert [(x.leg, x.units) for x in result.left_behind] == [(1, 1), (2, 1)]
-    assert result.left_behind[0].reason.endswith("(truck not available that day)")
+    assert result.left_behind[0].reason.endswith("(not available while it would hold the gear: truck on 2026-03-11)")
 
 
 def test_a_vehicle_out_on_no_leg_day_changes_nothing():
