@@ -24,32 +24,54 @@ The model, one boolean per crew member and role place of a shift:
 - Rest (EU working-time directive, 2003/88/EC art. 3): when the end of one shift and the
   start of another leave less than :data:`MIN_REST_MINUTES` (11 h) between them, or the
   two overlap, nobody works both.
-- Objective, lexicographic: fill every place that can be filled, then make ``most``, the
-  most shifts anyone works, as small as possible, then the sum over roles of the most
-  shifts any holder of that role works, which evens the work out inside a role whose
-  people are not the busiest overall (the actors when the only technician works every
-  shift); among rotas equal on all that, the fewest shifts where someone drives and also
+- Objective, lexicographic: fill every place that can be filled; then keep each leg's
+  vehicle in one driver's hands (below); then make ``most``, the most shifts anyone
+  works, as small as possible; then the fewest shifts where someone drives and also
   works a role on stage (:data:`PERFORMER_WORDS`: an actor, a musician would spend the
-  day at the wheel and the evening on stage).
-- It is solved in these four stages (:func:`solvers.cpsat.solve_in_stages`), each fixing
+  day at the wheel and the evening on stage); then give the driver places to those whose
+  licence covers the fewest fleet vehicles that have no driver place at all, and use
+  as few (vehicle, driver) pairs over the season as possible (below); then the sum over
+  roles of the most shifts any holder of that role works, which evens the work out inside
+  a role whose people are not the busiest overall (the actors when the only technician
+  works every shift); among rotas equal on all that, the fewest shifts where a driver
+  also works a role.
+- It is solved in these eight stages (:func:`solvers.cpsat.solve_in_stages`), each fixing
   its optimum for the next, with every clause in the LP (``linearization_level`` 2). One
   solve of the weighted sum never closed on the festival tour: presolve folds each big
   ``unfilled`` weight into the crew literals of its place and turns the small "one person
   per place" groups into clauses that the default LP leaves out, so its relaxation seated
   several people on a place and its bound stayed far below zero. The objective, bound and
-  gap reported are those of the weighted sum (S shifts, R roles): per unfilled place
-  ``(R * S + 1) * S + R * S + 1``, more than the rest can ever sum to; ``R * S + 1`` per
-  shift of ``most``; 1 per role maximum; the last stage weighs nothing.
+  gap reported are those of the weighted sum: each stage weighs one more than all the
+  later stages can sum to (without driver places, S shifts and R roles: per unfilled
+  place ``(R * S + 1) * S + R * S + 1``; ``R * S + 1`` per shift of ``most``; 1 per role
+  maximum); the last stage weighs nothing.
 
 Drivers: on the days a leg's gear moves (loaded at the venue after the last show there,
-:func:`load_out_day`, and delivered by the first call at the next, :func:`arrival_day`),
+:func:`solvers.loading.load_out_day`, and delivered by the first call at the next,
+:func:`solvers.loading.arrival_day`),
 each fleet vehicle the loading plan (``plan.loads``) uses on that leg needs a driver on
 duty: one more place in that day's shift, role ``driver:VEHICLE_ID`` (reported
 in ``CrewShift.drivers``, and as that role when unfilled), which any
 available crew member whose licence covers the vehicle's (``licence_covers``) may take.
 A driver may also hold one of the show's roles that day (they drive in the morning and
 work at the venue), but not two driver places. The shift's times and rest stay those of
-the venue; the driving itself is the transport runs' business (:mod:`solvers.transport`).
+the venue; the driving itself is the transport runs' business (:mod:`solvers.transport`),
+which honours the rota's drivers, so a vehicle keeps its driver:
+
+- over a leg: where its load-out day and arrival day both have a driver place for the
+  vehicle, ``handover[leg]`` is true when the two are held by different people (the one
+  who loads it after the curfew is the one there to drive it next morning, or on its
+  long leg); second in the order, so it gives way only where keeping it would leave a
+  place unfilled. On legs back to back (each show day an arrival and a load-out) this
+  keeps the whole run in one pair of hands.
+- over the season: ``drives[vehicle, person]`` is true when they drive it on any day;
+  their number is kept down, so one person drives a vehicle whenever they can.
+- before that, each driver place counts the fleet vehicles with no driver place all
+  season that its holder's licence covers: such a vehicle carries no gear, so has no
+  place in the rota, and may still carry the crew (a nightliner) and need its one
+  licensed driver. Counted per place rather than by giving such vehicles places of their
+  own: which days a vehicle carries only people is the transport runs' choice, not known
+  here.
 
 An unfilled place is reported with its show, day and role and why each crew member could
 not take it, e.g. "no technician for `ab-brussels` on 2026-03-10: tom is unavailable, ann
@@ -66,10 +88,11 @@ from zoneinfo import ZoneInfo
 from ortools.sat.python import cp_model
 
 from solvers.cpsat import CpSatParams, Stage, solve_in_stages
+from solvers.loading import arrival_day, fleet_days, load_out_day
 
 from solvers.units import MINUTES_PER_HOUR, SECONDS_PER_MINUTE
 from touring.model import (
-    HOME_ID, CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole, VehicleLoad, licence_covers,
+    CrewMember, CrewShift, DayKind, Plan, Tour, UnfilledRole, licence_covers,
 )
 
 DEFAULT_LOAD_IN = time(14, 0)
@@ -172,38 +195,6 @@ def _utc_minutes(local: datetime, zone: str) -> int:
     return int(aware.astimezone(timezone.utc).timestamp()) // SECONDS_PER_MINUTE
 
 
-def arrival_day(plan: Plan, load: VehicleLoad) -> date | None:
-    """The day a leg's gear must be at its venue: the first show or set-up day there on or
-    after the leg starts; the leg's first day for the drive home."""
-    if load.to_id == HOME_ID:
-        return load.day
-    return next((d.day for d in plan.days if d.day >= load.day and d.place_id == load.to_id
-                 and d.kind in (DayKind.SHOW, DayKind.SETUP)), None)
-
-
-def load_out_day(plan: Plan, load: VehicleLoad) -> date | None:
-    """The day a leg's gear is loaded at its venue after the curfew and stays in the vehicle
-    overnight: the last show or set-up day there before the leg starts (``None`` from the
-    home base, where it is loaded on the day it leaves)."""
-    if load.from_id == HOME_ID:
-        return None
-    return max((d.day for d in plan.days if d.day <= load.day and d.place_id == load.from_id
-                and d.kind in (DayKind.SHOW, DayKind.SETUP)), default=None)
-
-
-def fleet_days(tour: Tour, plan: Plan) -> dict[date, tuple[str, ...]]:
-    """Day -> the fleet vehicles that move gear that day (``plan.loads``): loaded at a
-    venue after the curfew, or delivered to the next venue."""
-    needed: dict[date, set[str]] = {}
-    for load in plan.loads:
-        if load.vehicle_id not in tour.vehicle_by_id:
-            continue
-        for day in (load_out_day(plan, load), arrival_day(plan, load)):
-            if day is not None:
-                needed.setdefault(day, set()).add(load.vehicle_id)
-    return {day: tuple(v.id for v in tour.vehicles if v.id in ids) for day, ids in needed.items()}
-
-
 def _shifts(tour: Tour, plan: Plan, params: CrewParams) -> list[_Shift]:
     shifts = []
     wheels = fleet_days(tour, plan)
@@ -270,13 +261,9 @@ class _Model:
     most_in_role: list[cp_model.IntVar]
     performer_drives: list[cp_model.IntVar]  # someone both drives and works a role on stage
     driver_doubles: list[cp_model.IntVar]  # someone both drives and works any role
-
-
-def _weights(shifts: list[_Shift]) -> tuple[int, int]:
-    """(per unfilled place, per shift of the busiest person): each above all that follows."""
-    count, roles = len(shifts), len({r for shift in shifts for r in shift.roles})
-    most_weight = roles * count + 1
-    return most_weight * count + roles * count + 1, most_weight
+    handovers: list[cp_model.IntVar]  # a leg's vehicle loaded by one driver, driven on by another
+    kept_from: list[tuple[int, cp_model.IntVar]]  # (placeless vehicles the driver could drive, driver literal)
+    pairs: list[cp_model.IntVar]  # (vehicle, driver) pairs used over the season
 
 
 def _add_places(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], max_minutes: int,
@@ -351,7 +338,78 @@ def _drivers_doubling(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift],
     return on_stage, any_role
 
 
-def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
+def _driver_places(shifts: list[_Shift], x: dict) -> dict[tuple[int, str], int]:
+    """(shift, vehicle) -> the place of that vehicle's driver in the shift."""
+    return {(shift.index, vehicle): place for shift in shifts for place, role in enumerate(shift.roles)
+            if (vehicle := driven_vehicle(role)) is not None}
+
+
+def _linked_legs(plan: Plan, shifts: list[_Shift], places: dict[tuple[int, str], int]) -> list[tuple[str, int, int]]:
+    """(vehicle, load-out shift, arrival shift) of every leg whose vehicle has a driver
+    place on both days: whoever loads it after the curfew drives it on."""
+    by_day = {shift.day: shift.index for shift in shifts}
+    linked = []
+    for load in plan.loads:
+        out, arrive = by_day.get(load_out_day(plan, load)), by_day.get(arrival_day(plan, load))
+        if out is None or arrive is None or out == arrive:
+            continue
+        if (out, load.vehicle_id) in places and (arrive, load.vehicle_id) in places:
+            linked.append((load.vehicle_id, out, arrive))
+    return sorted(set(linked), key=lambda leg: (leg[1], leg[2], leg[0]))
+
+
+def _add_handovers(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], x: dict,
+                   places: dict[tuple[int, str], int], legs: list[tuple[str, int, int]]) -> list[cp_model.IntVar]:
+    """Per linked leg, a literal true when its load-out driver does not drive it on the
+    arrival day (a place left unfilled counts as no handover: the first stage rules it)."""
+    handovers = []
+    for vehicle, out, arrive in legs:
+        shift = shifts[out]
+        lit = model.new_bool_var(f"handover[{vehicle},{shift.show_id},{shift.day}>{shifts[arrive].day}]")
+        for member in tour.crew:
+            loads = x.get((member.id, out, places[out, vehicle]))
+            if loads is not None:
+                model.add(lit >= loads - x.get((member.id, arrive, places[arrive, vehicle]), 0))
+        handovers.append(lit)
+    return handovers
+
+
+def _kept_from(tour: Tour, shifts: list[_Shift], x: dict,
+               places: dict[tuple[int, str], int]) -> list[tuple[int, cp_model.IntVar]]:
+    """Per driver literal, how many fleet vehicles with no driver place all season the
+    person could drive instead. Such a vehicle carries no gear (a nightliner) but may carry
+    the crew; its driver is the transport runs' choice among those the rota leaves free.
+    A vehicle that has driver places on some days is not counted on its other days: it
+    moves with its gear, and may be out of service (a replan) rather than idle."""
+    placed = {vehicle for _, vehicle in places}
+    idle = [v for v in tour.vehicles if v.id not in placed]
+    kept = []
+    for (s, vehicle), place in places.items():
+        for member in tour.crew:
+            lit = x.get((member.id, s, place))
+            if lit is not None:
+                kept.append((sum(licence_covers(member.licences, v.licence) for v in idle), lit))
+    return kept
+
+
+def _add_pairs(model: cp_model.CpModel, tour: Tour, shifts: list[_Shift], x: dict,
+               places: dict[tuple[int, str], int]) -> list[cp_model.IntVar]:
+    """Per vehicle and crew member who may drive it, a literal true when they drive it on
+    any day of the season."""
+    pairs = []
+    for vehicle in tour.vehicles:
+        for member in tour.crew:
+            lits = [x[key] for s in range(len(shifts)) if (s, vehicle.id) in places
+                    and (key := (member.id, s, places[s, vehicle.id])) in x]
+            if lits:
+                pair = model.new_bool_var(f"drives[{vehicle.id},{member.id}]")
+                for lit in lits:
+                    model.add_implication(lit, pair)
+                pairs.append(pair)
+    return pairs
+
+
+def _build(tour: Tour, plan: Plan, shifts: list[_Shift]) -> _Model:
     model = cp_model.CpModel()
     max_minutes = tour.rules.max_working_minutes_per_day
     x: dict[tuple[str, int, int], cp_model.IntVar] = {}
@@ -388,23 +446,54 @@ def _build(tour: Tour, shifts: list[_Shift]) -> _Model:
         model.add(len(holders) * busiest >= sum(places))
     # Step 5: who would both drive and go on stage (the last tie-break).
     performer_drives, driver_doubles = _drivers_doubling(model, tour, shifts, x)
-    return _Model(model, x, unfilled, works, most, most_in_role, performer_drives, driver_doubles)
+    # Step 6: a vehicle keeps its driver: over each leg, over the season, and the
+    # drivers with the rarest licences take the driver places.
+    places = _driver_places(shifts, x)
+    handovers = _add_handovers(model, tour, shifts, x, places, _linked_legs(plan, shifts, places))
+    return _Model(model, x, unfilled, works, most, most_in_role, performer_drives, driver_doubles, handovers,
+                  _kept_from(tour, shifts, x, places), _add_pairs(model, tour, shifts, x, places))
 
 
 def _stages(built: _Model, shifts: list[_Shift]) -> list[Stage]:
-    """Fill every place first, then spread the work: overall, then inside each role; then
-    spare the performers the driving."""
-    unfilled_weight, most_weight = _weights(shifts)
-    return [Stage("unfilled places", sum(built.unfilled.values()), unfilled_weight),
-            Stage("most shifts", built.most, most_weight),
-            Stage("most shifts per role", sum(built.most_in_role), 1),
-            # Among rotas equal so far, a performer drives only when nobody else can: they
-            # would spend the day at the wheel and the evening on stage; then a driver
-            # also works a role only when nobody else can: the load-out after the curfew
-            # and the drive eat into the rest the next morning's run needs. Weight 0: a
-            # preference, no part of the objective reported.
-            Stage("drivers doubling", sum(built.performer_drives) * (len(built.driver_doubles) + 1)
-                  + sum(built.driver_doubles), 0)]
+    """Fill every place first; keep each leg's vehicle in one driver's hands; spread the
+    work overall; spare the performers the driving; give the driver places to those who
+    could drive nothing else that is left without a driver, then keep each vehicle with as
+    few drivers as the season allows; spread the work inside each role; spare a driver
+    the role places others can take."""
+    roles = len({r for shift in shifts for r in shift.roles})
+    # (name, expression, its largest value): each weight exceeds all the later stages
+    # can sum to, so the weighted total is the lexicographic order.
+    levels = [
+        ("unfilled places", sum(built.unfilled.values()), len(built.unfilled)),
+        # Right after the places: the person who loads a vehicle after the curfew is the one
+        # there to drive it next morning (a long leg's driver goes with it). It is as good as
+        # hard: it only gives way where keeping it would leave a place unfilled (rest, leave).
+        ("leg handovers", sum(built.handovers), len(built.handovers)),
+        ("most shifts", built.most, len(shifts)),
+        # A performer drives only when nobody else can: they would spend the day at the
+        # wheel and the evening on stage. Above the licences kept free below: a real cost
+        # to the show before a vehicle that may not need them that day.
+        ("performers at the wheel", sum(built.performer_drives), len(built.performer_drives)),
+        # Below "most shifts": a driver is the busiest person only when gear moves on more
+        # days than anyone else works; then the work is shared, and legs stay whole
+        # (above). Above "most shifts per role": evening out the work among the holders of
+        # a driver role is what swapped a vehicle between its licensed drivers day by day.
+        # First the rarest licences drive (the semi's C-only driver rather than the one
+        # whose D the nightliner needs), then as few drivers per vehicle as the season allows.
+        ("drivers kept from other vehicles", sum(n * lit for n, lit in built.kept_from if n),
+         sum(n for n, _ in built.kept_from)),
+        ("drivers per vehicle", sum(built.pairs), len(built.pairs)),
+        ("most shifts per role", sum(built.most_in_role), roles * len(shifts)),
+    ]
+    weights, below = [], 0
+    for _, _, largest in reversed(levels):
+        weights.append(below + 1)
+        below += (below + 1) * largest
+    stages = [Stage(name, expression, weight) for (name, expression, _), weight in zip(levels, reversed(weights))]
+    # Among rotas equal so far, a driver also works a role only when nobody else can: the
+    # load-out after the curfew and the drive eat into the rest the next morning's run
+    # needs. Weight 0: a preference, no part of the objective reported.
+    return stages + [Stage("drivers doubling", sum(built.driver_doubles), 0)]
 
 
 # --- solving and reading the answer ---------------------------------------------------
@@ -477,7 +566,7 @@ def solve(tour: Tour, plan: Plan, params: CrewParams = CrewParams()) -> CrewResu
     """
     started = clock.monotonic()
     shifts = _shifts(tour, plan, params)
-    built = _build(tour, shifts)
+    built = _build(tour, plan, shifts)
     # Level 2 puts presolve's pairwise "not both on one place" clauses in the LP too: without
     # them the LP may seat two people on one place, and the per-role bounds come out loose.
     staged = solve_in_stages(built.model, _stages(built, shifts), params, linearization_level=2)

@@ -27,7 +27,10 @@ The model, over all legs at once:
   else together), then vehicles used summed over legs (weight one more than the most
   units that could move), then units moved.
 - Replanning (optional keywords of :func:`solve`): ``unavailable`` (vehicle, day) pairs
-  keep a vehicle out of every leg driven on that day (out of service, or not hired yet);
+  keep a vehicle out of every leg whose gear it would hold that day (out of service, or
+  not hired yet): from the leg's load-out day (:func:`load_out_day`, the gear goes in
+  after the curfew and stays aboard overnight) to its arrival day (:func:`arrival_day`,
+  unloaded by the first call at the next venue), its travel days and the days between;
   ``previous`` manifests (the plan in force) are CP-SAT hints and, on a leg driven the
   same day between the same places, ``changed[leg, item, vehicle]`` counts units in a
   vehicle beyond what it held then. Changed units come right after ``left`` units in the
@@ -42,14 +45,16 @@ from __future__ import annotations
 import time as clock
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Collection, Sequence
+from typing import Collection, Mapping, Protocol, Sequence
 
 from ortools.sat.python import cp_model
 
 from solvers.cpsat import STATUS, CpSatParams, figures, make_solver
 
 from solvers.units import grams_down, grams_up, litres_down, litres_up
-from touring.model import Equipment, EquipmentMove, LeftBehind, LoadLine, Owner, Plan, Tour, Vehicle, VehicleLoad
+from touring.model import (
+    HOME_ID, DayKind, Equipment, EquipmentMove, LeftBehind, LoadLine, Owner, Plan, Tour, Vehicle, VehicleLoad,
+)
 
 
 
@@ -73,6 +78,11 @@ class LoadLeg:
     last_day: date
     next_show_id: str | None  # None: the drive home
     equipment_ids: tuple[str, ...]  # what rides on it, in equipment order
+
+    @property
+    def day(self) -> date:
+        """The leg's first day, as a :class:`VehicleLoad` of it is dated."""
+        return self.first_day
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,51 @@ def _raw_legs(plan: Plan) -> list[tuple[str, str, date, date]]:
 
 def _next_show(plan: Plan, last_day: date) -> str | None:
     return next((d.show_id for d in plan.days if d.day >= last_day and d.show_id is not None), None)
+
+
+class Leg(Protocol):
+    """A leg of the tour, or one vehicle's load of it (:class:`LoadLeg`, :class:`VehicleLoad`)."""
+
+    @property
+    def from_id(self) -> str: ...
+
+    @property
+    def to_id(self) -> str: ...
+
+    @property
+    def day(self) -> date: ...  # the leg's first day
+
+
+def arrival_day(plan: Plan, leg: Leg) -> date | None:
+    """The day a leg's gear must be at its venue: the first show or set-up day there on or
+    after the leg starts; the leg's first day for the drive home."""
+    if leg.to_id == HOME_ID:
+        return leg.day
+    return next((d.day for d in plan.days if d.day >= leg.day and d.place_id == leg.to_id
+                 and d.kind in (DayKind.SHOW, DayKind.SETUP)), None)
+
+
+def load_out_day(plan: Plan, leg: Leg) -> date | None:
+    """The day a leg's gear is loaded at its venue after the curfew and stays in the vehicle
+    overnight: the last show or set-up day there before the leg starts (``None`` from the
+    home base, where it is loaded on the day it leaves)."""
+    if leg.from_id == HOME_ID:
+        return None
+    return max((d.day for d in plan.days if d.day <= leg.day and d.place_id == leg.from_id
+                and d.kind in (DayKind.SHOW, DayKind.SETUP)), default=None)
+
+
+def fleet_days(tour: Tour, plan: Plan) -> dict[date, tuple[str, ...]]:
+    """Day -> the fleet vehicles that move gear that day (``plan.loads``): loaded at a
+    venue after the curfew, or delivered to the next venue."""
+    needed: dict[date, set[str]] = {}
+    for load in plan.loads:
+        if load.vehicle_id not in tour.vehicle_by_id:
+            continue
+        for day in (load_out_day(plan, load), arrival_day(plan, load)):
+            if day is not None:
+                needed.setdefault(day, set()).add(load.vehicle_id)
+    return {day: tuple(v.id for v in tour.vehicles if v.id in ids) for day, ids in needed.items()}
 
 
 def _needed(tour: Tour, item: Equipment, shows: list[str]) -> list[int]:
@@ -190,14 +245,24 @@ class _Model:
     moved: dict[tuple[int, str, str], cp_model.IntVar]  # (leg, item, vehicle) -> units
 
 
-def _leg_days(leg: LoadLeg) -> list[date]:
-    return [leg.first_day + timedelta(days=k) for k in range((leg.last_day - leg.first_day).days + 1)]
+def _held_days(plan: Plan, leg: LoadLeg) -> list[date]:
+    """Every day the leg's gear is in its vehicle: from the load-out (else the first
+    travel day) to the arrival (else the last travel day)."""
+    first = min(leg.first_day, load_out_day(plan, leg) or leg.first_day)
+    last = max(leg.last_day, arrival_day(plan, leg) or leg.last_day)
+    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
 
-def _fleet(tour: Tour, leg: LoadLeg, unavailable: Collection[tuple[str, date]]) -> list[Vehicle]:
-    """The vehicles free on every day the leg is driven."""
-    days = _leg_days(leg)
-    return [v for v in tour.vehicles if not any((v.id, d) in unavailable for d in days)]
+def _out(tour: Tour, plan: Plan, leg: LoadLeg,
+         unavailable: Collection[tuple[str, date]]) -> dict[str, tuple[date, ...]]:
+    """Vehicle id -> the days it is out while it would hold the leg's gear: a vehicle out
+    on the load-out day cannot be loaded after the curfew, one out before the arrival
+    cannot deliver."""
+    if not unavailable:
+        return {}
+    days = _held_days(plan, leg)
+    out = {v.id: tuple(d for d in days if (v.id, d) in unavailable) for v in tour.vehicles}
+    return {vid: when for vid, when in out.items() if when}
 
 
 def _add_units(model: cp_model.CpModel, tour: Tour, leg: LoadLeg, x: dict, left: dict,
@@ -300,7 +365,7 @@ def _add_changes(model: cp_model.CpModel, tour: Tour, legs: list[LoadLeg], x: di
     return changed
 
 
-def _build(tour: Tour, legs: list[LoadLeg], unavailable: Collection[tuple[str, date]] = frozenset(),
+def _build(tour: Tour, legs: list[LoadLeg], fleets: dict[int, list[Vehicle]] | None = None,
            booked: dict[tuple[int, str, str], int] | None = None) -> tuple[_Model, int, int]:
     model = cp_model.CpModel()
     x: dict[tuple[int, str, str], cp_model.IntVar] = {}
@@ -308,8 +373,8 @@ def _build(tour: Tour, legs: list[LoadLeg], unavailable: Collection[tuple[str, d
     used: dict[tuple[int, str], cp_model.IntVar] = {}
     moved: dict[tuple[int, str, str], cp_model.IntVar] = {}
     for leg in legs:
-        # Step 1: units per vehicle free that day, or left.
-        _add_units(model, tour, leg, x, left, _fleet(tour, leg, unavailable))
+        # Step 1: units per vehicle free on the leg's days (the whole fleet by default), or left.
+        _add_units(model, tour, leg, x, left, list(tour.vehicles) if fleets is None else fleets[leg.index])
         # Step 2: the vehicles' limits.
         _add_capacity(model, tour, leg, x, used)
         _add_bound_cuts(model, tour, leg, left, used)
@@ -335,11 +400,11 @@ def _size(m3: float, kg: float) -> str:
     return f"{m3:g} m3 and {kg:g} kg"
 
 
-def _left_reason(tour: Tour, leg: LoadLeg, item: Equipment, fleet: list[Vehicle] | None = None) -> str:
-    if fleet is not None and len(fleet) < len(tour.vehicles):
-        out = ", ".join(v.id for v in tour.vehicles if v not in fleet)
-        reason = _left_reason(replace(tour, vehicles=tuple(fleet)), leg, item)
-        return f"{reason} ({out} not available that day)"
+def _left_reason(tour: Tour, leg: LoadLeg, item: Equipment, out: Mapping[str, tuple[date, ...]] | None = None) -> str:
+    if out:
+        reason = _left_reason(replace(tour, vehicles=tuple(v for v in tour.vehicles if v.id not in out)), leg, item)
+        days = "; ".join(f"{vid} on {', '.join(d.isoformat() for d in when)}" for vid, when in out.items())
+        return f"{reason} (not available while it would hold the gear: {days})"
     if not tour.vehicles:
         return "the tour has no vehicles"
     if not any(_fits(item, v) for v in tour.vehicles):
@@ -381,7 +446,9 @@ def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams(), *,
     """
     started = clock.monotonic()
     legs, moves = _legs(tour, plan)
-    built, _, _ = _build(tour, legs, unavailable, _booked_units(legs, previous))
+    out = {leg.index: _out(tour, plan, leg, unavailable) for leg in legs}
+    fleets = {k: [v for v in tour.vehicles if v.id not in gone] for k, gone in out.items()}
+    built, _, _ = _build(tour, legs, fleets, _booked_units(legs, previous))
     solver = make_solver(params)
     status = STATUS[solver.solve(built.model)]
     if status not in ("optimal", "feasible"):
@@ -408,7 +475,7 @@ def solve(tour: Tour, plan: Plan, params: LoadingParams = LoadingParams(), *,
             units = solver.value(built.left[leg.index, item_id])
             if units:
                 left.append(LeftBehind(leg.index, leg.first_day, leg.from_id, leg.to_id, item_id, units,
-                                       _left_reason(tour, leg, items[item_id], _fleet(tour, leg, unavailable))))
+                                       _left_reason(tour, leg, items[item_id], out[leg.index])))
     vehicles_used = sum(solver.boolean_value(lit) for lit in built.used.values())
     units_moved = sum(solver.value(var) for var in built.moved.values())
     return LoadingResult(status, tuple(legs), tuple(loads), tuple(left), tuple(moves), vehicles_used, units_moved,

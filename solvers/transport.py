@@ -127,7 +127,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping, Sequence
 
 from solvers import vrp
-from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START, arrival_day, load_out_day
+from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START
+from solvers.loading import arrival_day, load_out_day
 from solvers.travel import TravelMatrix, too_far_to_drive, travel_matrix
 from solvers.units import (
     CENTS_PER_UNIT, METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,

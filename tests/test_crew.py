@@ -6,6 +6,7 @@ technicians. A plan is a list of (kind, show) per day from 2026-03-10 on.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -299,6 +300,111 @@ def test_without_a_c_licence_the_truck_driver_place_is_unfilled_with_the_reason(
     result = solve(tour, plan, FAST)
     assert [(gap.day, gap.role) for gap in result.unfilled] == [(day(0), "driver:truck"), (day(1), "driver:truck")]
     assert {gap.reason for gap in result.unfilled} == {"nobody in the crew holds licence C"}
+
+
+# --- a vehicle keeps its driver: over each leg, over the season, rarest licences first ---
+
+def _with_legs(crew: list[CrewMember], days: list[tuple[DayKind, str]], legs: list[tuple[int, str, str]],
+               roles: tuple[str, ...] = ("actor",), kind: VehicleKind = VehicleKind.TRUCK) -> tuple[Tour, Plan]:
+    """A truck (licence C; or a van, B) moving gear on each (first day, from, to) leg, and
+    a nightliner (licence D) that carries no gear, so has no driver place in the rota."""
+    from dataclasses import replace as swap
+
+    from touring.model import LoadLine, Vehicle, VehicleLoad
+
+    truck = Vehicle("truck", "Truck", kind, 3, HOME, volume_m3=20, payload_kg=3000)
+    nightliner = Vehicle("nightliner", "Nightliner", VehicleKind.NIGHTLINER, 12, HOME, volume_m3=4, payload_kg=1500)
+    tour = swap(make_tour(crew, roles=roles), vehicles=(truck, nightliner))
+    loads = tuple(VehicleLoad(k, day(n), origin, to, "truck", (LoadLine("pa", "PA", 1, 1.0, 50.0),), 1.0, 50.0, 20.0,
+                              3000.0) for k, (n, origin, to) in enumerate(legs))
+    return tour, swap(make_plan_of(days), loads=loads)
+
+
+def _driver(name: str, *licences: str, away: tuple[int, ...] = ()) -> CrewMember:
+    return replace(person(name, "driver", away=away), licences=frozenset(licences))
+
+
+# Four show days, the truck loaded after each show and unloaded by the next call:
+# driver places on days 0 to 3, one leg (load-out, arrival) on days (0, 1), (1, 2), (2, 3).
+FOUR_NIGHTS = [(SHOW, "ab-brussels"), (SHOW, "forest"), (SHOW, "ab-brussels"), (SHOW, "forest")]
+FOUR_LEGS = [(1, "ab-brussels", "forest"), (2, "forest", "ab-brussels"), (3, "ab-brussels", "forest")]
+
+
+def truck_drivers(result: CrewResult) -> list[str | None]:
+    return [dict(s.drivers).get("truck") for s in sorted(result.shifts, key=lambda s: s.day)]
+
+
+def test_one_driver_keeps_the_truck_on_consecutive_gear_days():
+    # Two drivers alike: spreading the work inside the role "driver:truck" would share the
+    # four days out; the truck keeps whichever of them takes it first.
+    tour, plan = _with_legs([person("ann", "actor"), _driver("tom", "C"), _driver("tim", "C")], FOUR_NIGHTS,
+                            FOUR_LEGS)
+    result = solve(tour, plan, FAST)
+    assert result.status == "optimal" and result.unfilled == ()
+    assert len(set(truck_drivers(result))) == 1 and None not in truck_drivers(result)
+
+
+def test_the_driver_whose_licence_covers_fewer_idle_vehicles_takes_the_truck():
+    # Uwe's D is the only one for the nightliner, which has no place in the rota: Kevin
+    # (C only) drives the truck, whoever is listed first.
+    uwe, kevin = _driver("uwe", "C", "D"), _driver("kevin", "C")
+    for drivers in ([uwe, kevin], [kevin, uwe]):
+        tour, plan = _with_legs([person("ann", "actor"), *drivers], FOUR_NIGHTS, FOUR_LEGS)
+        assert truck_drivers(solve(tour, plan, FAST)) == ["kevin"] * 4
+
+
+def test_a_performer_drives_only_when_nobody_else_can_even_the_nightliners_driver():
+    # A van (licence B) moves the gear; Tom (B and D) is the nightliner's only driver.
+    # Ann plays every night: Tom drives the van rather than have her at the wheel all day.
+    ann = replace(person("ann", "actor"), licences=frozenset({"B"}))
+    tom = replace(person("tom", "technician"), licences=frozenset({"B", "D"}))
+    tour, plan = _with_legs([ann, tom], FOUR_NIGHTS, FOUR_LEGS, ("actor", "technician"), VehicleKind.VAN)
+    assert truck_drivers(solve(tour, plan, FAST)) == ["tom"] * 4
+
+
+def test_a_performer_off_stage_drives_to_keep_the_nightliners_driver_free():
+    # Bob plays every night, Ann never does: she drives the van and Tom, whose D is the
+    # nightliner's only one, is left to the transport runs.
+    ann = replace(person("ann", "actor"), licences=frozenset({"B"}))
+    bob = person("bob", "actor")
+    tom = replace(person("tom", "technician"), licences=frozenset({"B", "D"}))
+    tour, plan = _with_legs([ann, bob, tom], FOUR_NIGHTS, FOUR_LEGS, ("actor", "technician"), VehicleKind.VAN)
+    result = solve(tour, plan, FAST)
+    assert truck_drivers(result) == ["ann"] * 4
+    assert all(("actor", "bob") in s.roles for s in result.shifts)
+
+
+# The drive from home arrives on day 0, the truck is loaded on day 1 (the second AB show)
+# and unloaded at Forest on day 2, loaded again on day 3 for the drive home: one leg (1, 2).
+SPLIT_NIGHTS = [(SHOW, "ab-brussels"), (SHOW, "ab-brussels"), (SHOW, "forest"), (SHOW, "forest")]
+SPLIT_LEGS = [(0, HOME_ID, "ab-brussels"), (2, "ab-brussels", "forest"), (4, "forest", HOME_ID)]
+
+
+def test_the_preferred_driver_away_one_day_is_replaced_that_day_only():
+    crew = [person("ann", "actor"), _driver("uwe", "C", "D"), _driver("kevin", "C", away=(0,))]
+    tour, plan = _with_legs(crew, SPLIT_NIGHTS, SPLIT_LEGS)
+    assert truck_drivers(solve(tour, plan, FAST)) == ["uwe", "kevin", "kevin", "kevin"]
+
+
+def test_a_leg_stays_in_one_drivers_hands_the_replacement_takes_both_its_days():
+    # Kevin is away on day 2, when the truck loaded on day 1 arrives: Uwe loads it on day 1
+    # and drives it on; Kevin keeps the other days.
+    crew = [person("ann", "actor"), _driver("uwe", "C", "D"), _driver("kevin", "C", away=(2,))]
+    tour, plan = _with_legs(crew, SPLIT_NIGHTS, SPLIT_LEGS)
+    assert truck_drivers(solve(tour, plan, FAST)) == ["kevin", "uwe", "uwe", "kevin"]
+    # On consecutive legs, each day both an arrival and a load-out, the whole run is one
+    # leg after the other: Uwe takes them all.
+    tour, plan = _with_legs(crew, FOUR_NIGHTS, FOUR_LEGS)
+    assert truck_drivers(solve(tour, plan, FAST)) == ["uwe"] * 4
+
+
+def test_a_leg_changes_hands_rather_than_leave_a_driver_place_unfilled():
+    # Uwe is away on day 1, Kevin on day 2: the leg (1, 2) can only change hands.
+    crew = [person("ann", "actor"), _driver("uwe", "C", "D", away=(1,)), _driver("kevin", "C", away=(2,))]
+    tour, plan = _with_legs(crew, FOUR_NIGHTS, FOUR_LEGS)
+    result = solve(tour, plan, FAST)
+    assert result.unfilled == ()
+    assert truck_drivers(result)[1:3] == ["kevin", "uwe"]
 
 
 # --- solving in stages: unfilled places, then the busiest person, then each role's ---

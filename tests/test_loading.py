@@ -224,16 +224,17 @@ def test_params_are_checked():
 
 # --- replanning: vehicles out on some days, booked manifests ---
 
-def test_a_vehicle_out_on_two_days_misses_only_the_legs_of_those_days():
+def test_a_vehicle_out_one_day_misses_the_leg_driven_then_and_the_one_loaded_that_night():
+    # Day 1: the truck would drive the Brussels gear to Antwerp and take it on board again
+    # after the Antwerp show for the drive to Gent on day 2.
     tour = make_tour([gear("set", 2, 3, 800)])
-    result = solve(tour, make_plan_of(["brussels", "antwerp", "gent"]), FAST,
-                   unavailable={("truck", day(1)), ("truck", day(2))})
+    result = solve(tour, make_plan_of(["brussels", "antwerp", "gent"]), FAST, unavailable={("truck", day(1))})
     assert result.status == "optimal"
     assert units(result, 0) == units(result, 3) == {"truck": {"set": 2}}
     # The van takes one set (4 m3): the other is left, and the reason names the truck.
     assert units(result, 1) == units(result, 2) == {"van": {"set": 1}}
     assert [(x.leg, x.units) for x in result.left_behind] == [(1, 1), (2, 1)]
-    assert result.left_behind[0].reason.endswith("(truck not available that day)")
+    assert result.left_behind[0].reason.endswith("(not available while it would hold the gear: truck on 2026-03-11)")
 
 
 def test_a_vehicle_out_on_no_leg_day_changes_nothing():
@@ -256,13 +257,14 @@ def test_booked_manifests_are_kept_where_a_fresh_solve_could_pick_either_twin():
     assert [units(result, leg) for leg in range(3)] == [{other: {"set": 2}}] * 3
 
 
-def test_gear_moves_to_the_replacement_only_on_the_days_its_vehicle_is_out():
-    tour, plan = _twins(), make_plan_of(["brussels", "antwerp"])
+def test_gear_moves_to_the_replacement_only_on_the_legs_its_vehicle_is_out_for():
+    tour, plan = _twins(), make_plan_of(["brussels", "gent", "antwerp"])
     booked = tuple(x for x in solve(replace(tour, vehicles=(TRUCK,)), plan, FAST).loads)
     assert {x.vehicle_id for x in booked} == {"truck"}
-    result = solve(tour, plan, FAST, previous=booked, unavailable={("truck", day(1))})
-    assert [units(result, leg) for leg in range(3)] == [{"truck": {"set": 2}}, {"truck2": {"set": 2}},
-                                                        {"truck": {"set": 2}}]
+    # Out on day 3 only: the drive home, loaded after the Antwerp show on day 2, goes in
+    # the twin; the earlier legs keep their booked truck.
+    result = solve(tour, plan, FAST, previous=booked, unavailable={("truck", day(3))})
+    assert [units(result, leg) for leg in range(4)] == [{"truck": {"set": 2}}] * 3 + [{"truck2": {"set": 2}}]
 
 
 def test_booked_manifests_outrank_fewer_vehicles_unless_their_weight_is_zero():
@@ -276,3 +278,43 @@ def test_booked_manifests_outrank_fewer_vehicles_unless_their_weight_is_zero():
     assert [units(kept, leg) for leg in range(3)] == [{"truck": {"set": 1}, "truck2": {"set": 1}}] * 3
     free = solve(replace(tour, weights=Weights(replan_changed_vehicle=0)), plan, FAST, previous=booked)
     assert [len(units(free, leg)) for leg in range(3)] == [1, 1, 1] and free.vehicles_used == 3
+
+
+def _plan_with_set_up_and_off_days() -> Plan:
+    """Home -> Brussels (day 0, set-up day 1, show day 2) -> Antwerp (day 3, set-up day 4,
+    off day 5, show day 6) -> home (day 7): each leg's load-out, travel and arrival days
+    are apart. Two sets of 3 m3 fill the truck; the van (4 m3) takes one."""
+    kinds = [(DayKind.TRAVEL, "brussels", None, (HOME_ID, "brussels")), (DayKind.SETUP, "brussels", "brussels", None),
+             (DayKind.SHOW, "brussels", "brussels", None), (DayKind.TRAVEL, "antwerp", None, ("brussels", "antwerp")),
+             (DayKind.SETUP, "antwerp", "antwerp", None), (DayKind.OFF, "antwerp", None, None),
+             (DayKind.SHOW, "antwerp", "antwerp", None), (DayKind.TRAVEL, HOME_ID, None, ("antwerp", HOME_ID))]
+    days = tuple(PlanDay(day(n), kind, place, show, (TravelPart(*leg, 50.0, 40, 40),) if leg else ())
+                 for n, (kind, place, show, leg) in enumerate(kinds))
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    return Plan("loading test", SEASON, "EUR", VehicleKind.VAN, (), (), days, report)
+
+
+def test_a_vehicle_out_only_on_the_load_out_day_takes_no_gear_on_that_leg():
+    # Day 2: the Brussels gear goes into the truck after the show and stays aboard until
+    # the drive to Antwerp on day 3; a truck out on day 2 cannot take it.
+    tour, plan = make_tour([gear("set", 2, 3, 800)]), _plan_with_set_up_and_off_days()
+    result = solve(tour, plan, FAST, unavailable={("truck", day(2))})
+    assert [units(result, leg) for leg in range(3)] == [{"truck": {"set": 2}}, {"van": {"set": 1}},
+                                                        {"truck": {"set": 2}}]
+    assert [(x.leg, x.units) for x in result.left_behind] == [(1, 1)]
+
+
+def test_a_vehicle_out_only_on_the_arrival_day_takes_no_gear_on_that_leg():
+    # Driven to Antwerp on day 3, unloaded there by the set-up call on day 4.
+    tour, plan = make_tour([gear("set", 2, 3, 800)]), _plan_with_set_up_and_off_days()
+    result = solve(tour, plan, FAST, unavailable={("truck", day(4))})
+    assert units(result, 1) == {"van": {"set": 1}} and [x.leg for x in result.left_behind] == [1]
+    assert units(result, 0) == units(result, 2) == {"truck": {"set": 2}}
+
+
+def test_a_vehicle_out_the_day_after_the_arrival_still_carries_the_leg():
+    # Unloaded at Antwerp on day 4, loaded again after the show on day 6: the truck holds
+    # no gear on the off day 5.
+    tour, plan = make_tour([gear("set", 2, 3, 800)]), _plan_with_set_up_and_off_days()
+    result = solve(tour, plan, FAST, unavailable={("truck", day(5))})
+    assert [units(result, leg) for leg in range(3)] == [{"truck": {"set": 2}}] * 3

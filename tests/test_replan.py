@@ -117,9 +117,11 @@ def test_vehicle_out_and_hotel_lost_apply_to_their_days_only(planned):
     open_ended = day_limits(loaded.tour, (VehicleOut("truck", date(2026, 3, 5)),), date(2026, 3, 8)).vehicles_out
     assert ("truck", date(2026, 3, 8)) in open_ended and ("truck", date(2026, 3, 31)) in open_ended
     assert ("truck", date(2026, 3, 7)) not in open_ended
-    # The truck carries the gear on every leg but those driven on the two days it is out.
+    # The truck carries the gear on every leg but those it would hold on the two days it is
+    # out: driven on the 10th and 11th, and the drive home of the 12th, loaded after the
+    # show of the 11th.
     trucked = {x.day for x in result.plan.loads if x.vehicle_id == "truck"}
-    assert trucked == {x.day for x in plan.loads} - {date(2026, 3, 10), date(2026, 3, 11)}
+    assert trucked == {x.day for x in plan.loads} - {date(2026, 3, 10), date(2026, 3, 11), date(2026, 3, 12)}
 
 
 # --- per-person changes ---
@@ -347,15 +349,20 @@ def test_a_broken_truck_hands_its_gear_to_the_hired_replacement_for_those_days(h
     assert {x.vehicle_id for x in plan.loads} == {"truck"}
     ab = next(b for b in plan.bookings if b.show_id == "ab-brussels")
     out = DateRange(ab.first_night, ab.first_night + timedelta(days=1))
-    events = (VehicleOut("truck", out.start, out.end), VehicleHired("truck2", out.start, out.end))
+    # The replacement is hired from the eve of the breakdown, when the gear of the leg
+    # driven on its first day goes in after the curfew, to the day after, when the gear
+    # loaded on its last night is driven.
+    hired = DateRange(out.start - timedelta(days=1), out.end + timedelta(days=1))
+    events = (VehicleOut("truck", out.start, out.end), VehicleHired("truck2", hired.start, hired.end))
     result = replan(loaded, plan, events, plan.bookings[0].setup_start, FAST)
     assert result.found and result.plan.left_behind == ()
     by_day = {x.day: x.vehicle_id for x in result.plan.loads}
-    assert by_day == {x.day: ("truck2" if x.day in out else "truck") for x in plan.loads}
-    assert result.changed_units == sum(line.units for x in plan.loads if x.day in out for line in x.lines)
+    held = {out.start, out.end, out.end + timedelta(days=1)}  # driven, or loaded the night before
+    assert by_day == {x.day: ("truck2" if x.day in held else "truck") for x in plan.loads}
+    assert result.changed_units == sum(line.units for x in plan.loads if x.day in held for line in x.lines)
     limits = day_limits(loaded.tour, events, plan.bookings[0].setup_start)
-    assert ("truck2", out.start - timedelta(days=1)) in limits.vehicles_out
-    assert ("truck2", out.start) not in limits.vehicles_out and ("truck", out.start) in limits.vehicles_out
+    assert ("truck2", hired.start - timedelta(days=1)) in limits.vehicles_out
+    assert ("truck2", hired.start) not in limits.vehicles_out and ("truck", out.start) in limits.vehicles_out
 
 
 def test_gear_units_changed_are_the_units_moved_out_of_their_booked_vehicle(hotel_tour):
@@ -477,12 +484,13 @@ def test_a_vehicle_out_on_two_days_leaves_the_runs_of_the_other_days_to_it(hotel
     assert result.found and result.moved == ()
     assert all(r.vehicle_id != "truck" for r in result.plan.runs if r.day in out)
     # Gear for a leg is loaded after the curfew of the night before: that eve's run changes
-    # too (nothing goes into the truck for the next leg); every other day keeps its runs.
-    eve = out.start - timedelta(days=1)
-    touched = {out.start, out.end, eve}
+    # too (nothing goes into the truck for the next leg), and so does the day after, whose
+    # leg would be loaded into the truck on its last day out; every other day keeps its runs.
+    eve, after = out.start - timedelta(days=1), out.end + timedelta(days=1)
+    touched = {eve, out.start, out.end, after}
     assert [r for r in result.plan.runs if r.day not in touched] == [r for r in plan.runs if r.day not in touched]
-    # What the van cannot hold is reported on those days only, by loading and by the runs.
-    assert {x.day for x in result.plan.left_behind} == {out.start, out.end}
+    # What the van cannot hold is reported for those legs only, by loading and by the runs.
+    assert {x.day for x in result.plan.left_behind} == {out.start, out.end, after}
     assert {u.day for u in result.plan.unserved_transport} <= touched
     changes = crew_changes(loaded.tour, plan, result.plan)
     assert any(c.text.startswith("On 10 March you now drive the van instead of the truck") for c in changes["carl"])
@@ -495,7 +503,7 @@ def test_the_report_names_exactly_the_changes_of_a_lost_hotel_and_a_replaced_tru
     plan = make_plan(loaded, FAST, transport_params=RUNS)
     assert {r.vehicle_id for r in plan.runs if r.day in (date(2026, 3, 10), date(2026, 3, 11))} == {"truck"}
     events = (HotelLost("ibis-gent", date(2026, 3, 9)), VehicleOut("truck", date(2026, 3, 10), date(2026, 3, 11)),
-              VehicleHired("truck2", date(2026, 3, 10), date(2026, 3, 11)))
+              VehicleHired("truck2", date(2026, 3, 9), date(2026, 3, 12)))  # loaded on the 9th, driven on the 12th
     result = replan(loaded, plan, events, date(2026, 3, 9), FAST)
     assert result.found and result.moved == ()
 
