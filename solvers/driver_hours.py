@@ -33,13 +33,15 @@ def hours_rule(tour: Tour) -> tuple[int | None, vrp.BreakRule | None]:
 
 @dataclass(frozen=True)
 class Duty:
-    """A driver's driving on one day in fleet vehicles: seconds driven, first departure
-    and last arrival (local date-times)."""
+    """A driver's driving on one day: seconds driven, first departure and last arrival
+    (local date-times); ``own_car`` for driving their own car (private driving: it counts
+    towards a fleet driver's driving time, not towards their duty periods and rests)."""
 
     day: date
     driving_s: int
     start: datetime
     end: datetime
+    own_car: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class DutyLimits:
     max_driving_s: int | None  # None: no limit
     rested_at: datetime | None  # no run before this; None: free
     max_span_s: int | None  # longest run from leaving to parking; None: no limit
+    drive_until: datetime | None = None  # parked by then (a weekly rest is due); None: free
+    why: str = ""  # the rule behind ``rested_at`` when it is not the daily rest
 
 
 HOUR_S = 3600
@@ -58,11 +62,60 @@ EU_REDUCED_REST_S, EU_REDUCTIONS_PER_WEEK = 9 * HOUR_S, 3
 """EU 561/2006: 9 h driving a day, 10 h at most twice per ISO week (art. 6.1), 56 h a
 week (6.2), 90 h in two consecutive weeks (6.3), 11 h of daily rest (8.2), reduced to
 9 h at most three times between two weekly rests (8.4; taken here as per ISO week)."""
+EU_WEEKLY_REST_S, EU_WEEKLY_REST_DUE_S = 45 * HOUR_S, 6 * 24 * HOUR_S
+"""EU 561/2006 art. 8(6): a weekly rest starts at the latest at the end of six 24 h
+periods from the end of the last one. Only the regular weekly rest of 45 h is modelled
+(the reduced 24 h rest, with its alternation and compensation, is not): stricter than
+the regulation, never looser."""
 US_DAILY_S, US_WINDOW_S, US_OFF_DUTY_S = 11 * HOUR_S, 14 * HOUR_S, 10 * HOUR_S
 """FMCSA 395.3 (property-carrying): 11 h driving within a 14 h window after 10 h off duty."""
+US_CYCLE_S, US_CYCLE_DAYS, US_RESTART_S = 70 * HOUR_S, 8, 34 * HOUR_S
+"""FMCSA 395.3(b): no driving after 70 h on duty in 8 consecutive days (the rule for a
+carrier operating every day of the week, as a touring production does), reset by 34
+consecutive hours off duty (395.3(c))."""
 
 
-def duty_limits(hours: DriverHours, past: Sequence[Duty], day: date) -> DutyLimits:
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _eu_weekly_rest(fleet: Sequence[Duty], earliest: datetime) -> tuple[datetime | None, datetime | None]:
+    """When the driver's last weekly rest ended (the start of their first run after a gap
+    of at least :data:`EU_WEEKLY_REST_S`, or of their first run on record) and by when the
+    next must start; (None, None) when they have none due (no run on record, or the gap
+    since their last run is a weekly rest by ``earliest``)."""
+    if not fleet:
+        return None, None
+    ordered = sorted(fleet, key=lambda p: p.start)
+    if earliest - ordered[-1].end >= timedelta(seconds=EU_WEEKLY_REST_S):
+        return None, None
+    rested = ordered[0].start
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start - a.end >= timedelta(seconds=EU_WEEKLY_REST_S):
+            rested = b.start
+    return rested, rested + timedelta(seconds=EU_WEEKLY_REST_DUE_S)
+
+
+def _us_on_duty(fleet: Sequence[Duty], cars: Sequence[Duty], day: date, earliest: datetime) -> int:
+    """Seconds on duty in the 8-day cycle ending on ``day`` (the 7 days before it), since the
+    last 34 h off duty: a fleet run's span, own-car driving as its driving time."""
+    since = day - timedelta(days=US_CYCLE_DAYS - 1)
+    ordered = sorted(fleet, key=lambda p: p.start)
+    restart = None
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start - a.end >= timedelta(seconds=US_RESTART_S):
+            restart = b.start
+    if ordered and earliest - ordered[-1].end >= timedelta(seconds=US_RESTART_S):
+        return 0
+
+    def counts(p: Duty) -> bool:
+        return p.day >= since and (restart is None or p.start >= restart)
+
+    return sum(int((p.end - p.start).total_seconds()) for p in ordered if counts(p)) + \
+        sum(p.driving_s for p in cars if counts(p))
+
+
+def duty_limits(hours: DriverHours, past: Sequence[Duty], day: date, at: datetime | None = None) -> DutyLimits:
     """The driving limit, end of rest and longest run for a driver on ``day``.
 
     Parameters
@@ -70,36 +123,70 @@ def duty_limits(hours: DriverHours, past: Sequence[Duty], day: date) -> DutyLimi
     hours : DriverHours
         The tour's regime.
     past : sequence of Duty
-        The driver's earlier days in fleet vehicles (days before ``day`` count).
+        The driver's earlier driving: fleet runs of the days before ``day`` count, own-car
+        driving (``Duty.own_car``) of those days and of ``day`` itself too.
     day : date
+    at : datetime, optional
+        The earliest moment of interest on ``day`` (default: its midnight), for the rules
+        that fall due at a moment rather than on a date (the EU weekly rest, the US restart).
 
     Returns
     -------
     DutyLimits
         ``eu``: 10 h when fewer than two days of this ISO week (Monday to Sunday) went
         over 9 h, else 9 h, never more than what is left of 56 h this week and of 90 h
-        over this and last week; rest 11 h after the last run ends, or 9 h when fewer
-        than three rests of this ISO week were reduced so. ``us``: 11 h within
-        a 14 h run, 10 h off duty after the last. ``none``: no limit.
+        over this and last week, less the driver's own-car driving today; rest 11 h after
+        the last run ends, or 9 h when fewer than three rests of this ISO week were
+        reduced so; a weekly rest of 45 h after the last run when six 24 h periods have
+        passed since the last weekly rest by the time the daily rest ends, else parked
+        by the end of the sixth (``drive_until``). The art. 8(6) derogation (12 days
+        for international occasional coach services) is not used. ``us``: 11 h
+        (less own-car driving today) within a 14 h run, 10 h off duty after the last,
+        the run no longer than what is left of 70 h on duty in 8 days, or a 34 h restart
+        after the last run when nothing is left. ``none``: no limit.
     """
+    at = at or datetime.combine(day, time())
     before = [p for p in past if p.day < day]
-    last = max((p.end for p in before), default=None)
+    fleet = [p for p in before if not p.own_car]
+    cars = [p for p in past if p.own_car and p.day <= day]
+    car_today = sum(p.driving_s for p in cars if p.day == day)
+    last = max((p.end for p in fleet), default=None)
     if hours is DriverHours.EU:
         year, week, _ = day.isocalendar()
         monday = day - timedelta(days=day.weekday())
         this_week = [p for p in before if p.day.isocalendar()[:2] == (year, week)]
         last_week = [p for p in before if monday - timedelta(days=7) <= p.day < monday]
-        extended = sum(p.driving_s > EU_DAILY_S for p in this_week)
-        ordered = sorted(before, key=lambda p: p.start)
+        by_car = {p.day: 0 for p in cars}
+        for p in cars:
+            by_car[p.day] += p.driving_s
+        # A day on which own-car and fleet driving together went over 9 h used an extension.
+        extended = sum(p.driving_s + by_car.get(p.day, 0) > EU_DAILY_S for p in this_week if not p.own_car) + \
+            sum(s > EU_DAILY_S for d, s in by_car.items() if d.isocalendar()[:2] == (year, week) and d < day
+                and not any(p.day == d for p in fleet))
+        ordered = sorted(fleet, key=lambda p: p.start)
         reduced = sum(b.start - a.end < timedelta(seconds=EU_DAILY_REST_S)
                       for a, b in zip(ordered, ordered[1:]) if b.day.isocalendar()[:2] == (year, week))
         rest = EU_REDUCED_REST_S if reduced < EU_REDUCTIONS_PER_WEEK else EU_DAILY_REST_S
         daily = EU_EXTENDED_S if extended < EU_EXTENSIONS_PER_WEEK else EU_DAILY_S
-        week_s = sum(p.driving_s for p in this_week)
-        left = min(daily, EU_WEEK_S - week_s, EU_FORTNIGHT_S - week_s - sum(p.driving_s for p in last_week))
-        return DutyLimits(max(0, left), last + timedelta(seconds=rest) if last else None, None)
+        week_s = sum(p.driving_s for p in this_week) + car_today
+        left = min(daily - car_today, EU_WEEK_S - week_s,
+                   EU_FORTNIGHT_S - week_s - sum(p.driving_s for p in last_week))
+        rested_at = last + timedelta(seconds=rest) if last else None
+        rested, due = _eu_weekly_rest(fleet, max(at, rested_at or at))
+        if due is not None and max(at, rested_at or at) >= due:
+            weekly = last + timedelta(seconds=EU_WEEKLY_REST_S)
+            why = (f"has driven six 24 h periods since the last weekly rest (ended {_stamp(rested)}): "
+                   f"rests 45 h until {_stamp(weekly)}")
+            return DutyLimits(max(0, left), weekly, None, why=why)
+        return DutyLimits(max(0, left), rested_at, None, due)
     if hours is DriverHours.US:
-        return DutyLimits(US_DAILY_S, last + timedelta(seconds=US_OFF_DUTY_S) if last else None, US_WINDOW_S)
+        rested_at = last + timedelta(seconds=US_OFF_DUTY_S) if last else None
+        left = US_CYCLE_S - _us_on_duty(fleet, cars, day, max(at, rested_at or at))
+        if left <= 0:
+            restart = max(p.end for p in fleet + cars) + timedelta(seconds=US_RESTART_S)
+            why = f"has been on duty 70 h in 8 days: 34 h restart until {_stamp(restart)}"
+            return DutyLimits(max(0, US_DAILY_S - car_today), restart, US_WINDOW_S, why=why)
+        return DutyLimits(max(0, US_DAILY_S - car_today), rested_at, min(US_WINDOW_S, left))
     return DutyLimits(None, None, None)
 
 
@@ -111,7 +198,10 @@ def drive_days(hours: DriverHours, past: Sequence[Duty], start: datetime, drivin
     Each day the driver drives up to what :func:`duty_limits` leaves them (given ``past``
     and the days already driven), with a break of ``rule.break_duration`` after every
     ``rule.max_driving``; then rests until the regime allows the next run (11 h, or 9 h
-    reduced, in the EU; 10 h off duty in the US) and goes on.
+    reduced, in the EU; 10 h off duty in the US) and goes on. A weekly rest falls due on
+    the way as :func:`duty_limits` has it: in the EU the driver stops at the end of the
+    sixth 24 h period since their last weekly rest and rests 45 h; in the US, with 70 h on
+    duty in 8 days, they rest 34 h.
 
     Returns
     -------
@@ -124,8 +214,9 @@ def drive_days(hours: DriverHours, past: Sequence[Duty], start: datetime, drivin
     while left > 0:
         # A daily driving period runs from one daily rest to the next, not by the calendar:
         # a stretch earlier on this date (begun after a curfew) is an earlier period.
-        earlier = [replace(p, day=min(p.day, now.date() - timedelta(days=1))) for p in past]
-        limits = duty_limits(hours, earlier, now.date())
+        # Own-car driving of this date stays on it: no daily rest came in between.
+        earlier = [p if p.own_car else replace(p, day=min(p.day, now.date() - timedelta(days=1))) for p in past]
+        limits = duty_limits(hours, earlier, now.date(), now)
         if limits.rested_at is not None and limits.rested_at > now:
             breaks.append((now, int((limits.rested_at - now).total_seconds()) // 60))
             now = limits.rested_at
@@ -140,8 +231,10 @@ def drive_days(hours: DriverHours, past: Sequence[Duty], start: datetime, drivin
             chunk = min(left, cap - today, rule.max_driving - since if rule else left)
             if limits.max_span_s is not None:
                 chunk = min(chunk, limits.max_span_s - int((now - began).total_seconds()))
-                if chunk <= 0:
-                    break
+            if limits.drive_until is not None:
+                chunk = min(chunk, int((limits.drive_until - now).total_seconds()))
+            if chunk <= 0:
+                break
             now += timedelta(seconds=chunk)
             left, today, since = left - chunk, today + chunk, since + chunk
             if rule is not None and since >= rule.max_driving and left > 0 and today < cap:

@@ -72,15 +72,22 @@ next day. The steps of one day:
 5. **driver hours** (``rules.driver_hours``), on the vehicle through the core. Within a
    day: ``eu`` a 45 min break after at most 4 h 30 of driving (EU 561/2006 art. 7);
    ``us`` a 30 min break after at most 8 h (FMCSA 395.3). Across days, from each
-   driver's earlier days in fleet vehicles (:func:`duty_limits`): ``eu`` 9 h of driving
-   a day, 10 h at most twice per ISO week, at most what is left of 56 h a week and 90 h
-   over two weeks, and 11 h of daily rest after the last run (9 h at most three times a
-   week); ``us`` 11 h of driving
-   within a 14 h run (``VehicleSpec.max_span``) and 10 h off duty after the last run.
-   A run that ends after midnight keeps its vehicle busy into the next day, and its
-   driver resting (:func:`_bounds`); moves that cannot wait so long are reported with
-   that reason. Own cars (private driving, outside these regulations) keep only the
-   daily limit. ``none``: no rule. Each day is first solved without
+   driver's earlier runs (:mod:`solvers.driver_hours`, :func:`duty_limits`): ``eu`` 9 h
+   of driving a day, 10 h at most twice per ISO week, at most what is left of 56 h a
+   week and 90 h over two weeks, 11 h of daily rest after the last run (9 h at most
+   three times a week), and a weekly rest of 45 h that starts at the latest at the end
+   of six 24 h periods from the end of the last one (art. 8(6); a gap of 45 h between
+   runs is one; the reduced 24 h weekly rest is not modelled); ``us`` 11 h of driving
+   within a 14 h run (``VehicleSpec.max_span``), 10 h off duty after the last run, and
+   no driving after 70 h on duty (a run's span) in 8 days until 34 h off duty restart
+   the count (395.3(b), (c)). A run that ends after midnight keeps its vehicle busy into
+   the next day, and its driver resting (:func:`_bounds`); moves that cannot wait so
+   long are reported with that reason (the daily or weekly rest, the restart). Own cars
+   (private driving, outside these regulations) keep only the daily limit, but their
+   driving counts towards their owner's driving time in a fleet vehicle (the day's, the
+   week's, two weeks'): a driver who takes their car to their vehicle has that drive
+   off the vehicle's day (the car may drive no more than the direct way).
+   ``none``: no rule. Each day is first solved without
    break intervals; when every route's own waits (a wait at a venue of at least the
    break) already keep the rule, measured on driving time as the regulation does
    (:func:`_keeps_breaks`), that solution stands, else the day is solved again with
@@ -609,14 +616,21 @@ class _Bounds:
     leave: int  # seconds of the day
     max_span: int | None
     why: str  # what holds it back until ``leave``, for reasons
+    until: int = _DAY_END_S  # parked by then (seconds of the day)
 
 
 def _bounds(tour: Tour, pday: PlanDay, drivers: Mapping[str, str], fleet_ids: set[str],
-            duties: Mapping[str, Sequence[Duty]], free: Mapping[str, datetime]) -> dict[str, _Bounds]:
+            duties: Mapping[str, Sequence[Duty]], free: Mapping[str, datetime],
+            reach: Sequence[_Move] = ()) -> dict[str, _Bounds]:
     """Per driven vehicle: a run ending after midnight keeps the vehicle busy into the day,
-    and a fleet vehicle's driver keeps the regime's limits (:func:`duty_limits`)."""
+    and a fleet vehicle's driver keeps the regime's limits (:func:`duty_limits`), less the
+    driving of their own car to reach it (``reach``, :func:`_reaches`): that car may drive
+    no more than the direct drive, which comes off the vehicle's driving."""
     midnight = datetime.combine(pday.day, time())
     daily, _ = hours_rule(tour)
+    # The reach window is the direct drive plus the boardings and the slack (_reaches).
+    reaching = {m.subject: m.latest - m.earliest - 2 * BOARDING_S - LIFT_SLACK_S for m in reach}
+    cars = {m.vehicle: m.subject for m in reach}
     bounds = {}
     for vid, cid in drivers.items():
         leave, why = 0, ""
@@ -624,10 +638,22 @@ def _bounds(tour: Tour, pday: PlanDay, drivers: Mapping[str, str], fleet_ids: se
             leave, why = _seconds(pday.day, free[vid]), f"{vid} is on its previous run until {free[vid]:%H:%M}"
         limits = duty_limits(tour.rules.driver_hours, duties.get(cid, ()), pday.day) if vid in fleet_ids \
             else DutyLimits(daily, None, None)
+        max_driving = limits.max_driving_s
+        if vid in fleet_ids and cid in reaching and max_driving is not None:
+            max_driving = max(0, max_driving - reaching[cid])
+        elif vid in cars and max_driving is not None:
+            max_driving = min(max_driving, reaching[cars[vid]])
         if limits.rested_at is not None and limits.rested_at > midnight + timedelta(seconds=leave):
             leave = _seconds(pday.day, limits.rested_at)
-            why = f"{cid} rests until {limits.rested_at:%H:%M} (daily rest after the last run)"
-        bounds[vid] = _Bounds(limits.max_driving_s, min(leave, _DAY_END_S), limits.max_span_s, why)
+            why = f"{cid} {limits.why}" if limits.why else \
+                f"{cid} rests until {limits.rested_at:%H:%M} (daily rest after the last run)"
+        until = _DAY_END_S
+        if limits.drive_until is not None and limits.drive_until < midnight + timedelta(seconds=_DAY_END_S):
+            until = _seconds(pday.day, limits.drive_until)
+            if until <= leave:  # a weekly rest is due before it could leave
+                leave, why = _DAY_END_S, f"{cid} is due a weekly rest of 45 h by {limits.drive_until:%Y-%m-%d %H:%M}"
+        leave = min(leave, _DAY_END_S)
+        bounds[vid] = _Bounds(max_driving, leave, limits.max_span_s, why, max(leave, until))
     return bounds
 
 
@@ -985,7 +1011,7 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
                         PAYLOAD: grams_down(v.payload_kg) - held.get(v.id, (0, 0))[1]},
             cost_per_distance=money_to_cents(v.cost_per_km),
             fixed_cost=money_to_cents(v.cost_per_day) * _COST_SCALE,
-            shift=vrp.TimeWindow(leave.get(v.id, 0), _DAY_END_S),
+            shift=vrp.TimeWindow(leave.get(v.id, 0), bounds[v.id].until if v.id in bounds else _DAY_END_S),
             break_rule=None if v.id.startswith(OWN_CAR_PREFIX) else break_rule,
             max_driving=bounds[v.id].max_driving if v.id in bounds else drive_rule,
             max_span=bounds[v.id].max_span if v.id in bounds else None,
@@ -1257,7 +1283,7 @@ def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move],
         owners = _cars_today(tour, moves, parked, drivers)
         reach, lifts, starts = _reaches(tour, matrix, moves, fleet_ids, parked, drivers)
         taken = owners | lifts
-        bounds = _bounds(tour, pday, drivers | taken, fleet_ids, duties, free)
+        bounds = _bounds(tour, pday, drivers | taken, fleet_ids, duties, free, reach)
         d = _build_day(tour, matrix, pday, moves + reach, fleet + [cars[c] for c in taken], parked,
                        drivers | taken, held, starts, bounds, stranded)
         result = _solve_day(d.problem, params, _seed(d, previous)) if d.problem is not None else None
@@ -1337,7 +1363,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
     parked |= {car.id: car.depot.id for car in cars.values()}
     driven: dict[str, int] = {}
     hauls = _hauls(tour, plan)
-    duties: dict[str, list[Duty]] = {}  # fleet driving per driver and day
+    duties: dict[str, list[Duty]] = {}  # driving per driver and day (fleet vehicles and own cars)
     free: dict[str, datetime] = {}  # when each vehicle's last run ends
     aboard: set[str] = set()  # hauls loaded after a curfew, still in their vehicle
     transit: dict[str, _Transit] = {}  # fleet vehicles on a long leg, until the day they arrive
@@ -1431,12 +1457,13 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                 run = _run(tour, d, route)
                 runs.append(run)
                 free[route.vehicle] = run.stops[-1].arrival
-                if route.vehicle in fleet_ids:
-                    past = duties.setdefault(run.driver_id, [])
-                    if past and past[-1].day == pday.day:
-                        past[-1] = Duty(pday.day, past[-1].driving_s + route.driving, past[-1].start, run.stops[-1].arrival)
-                    else:
-                        past.append(Duty(pday.day, route.driving, run.stops[0].departure, run.stops[-1].arrival))
+                # Own-car driving is recorded too: it counts towards the owner's driving time.
+                past, own = duties.setdefault(run.driver_id, []), route.vehicle not in fleet_ids
+                if past and past[-1].day == pday.day and past[-1].own_car == own:
+                    past[-1] = Duty(pday.day, past[-1].driving_s + route.driving, past[-1].start, run.stops[-1].arrival,
+                                    own)
+                else:
+                    past.append(Duty(pday.day, route.driving, run.stops[0].departure, run.stops[-1].arrival, own))
                 parked[route.vehicle] = d.ids[route.stops[-1].location]
                 driven[run.driver_id] = driven.get(run.driver_id, 0) + route.driving
         for m in d.moves:
