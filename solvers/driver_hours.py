@@ -61,7 +61,7 @@ EU_WEEK_S, EU_FORTNIGHT_S, EU_DAILY_REST_S = 56 * HOUR_S, 90 * HOUR_S, 11 * HOUR
 EU_REDUCED_REST_S, EU_REDUCTIONS_PER_WEEK = 9 * HOUR_S, 3
 """EU 561/2006: 9 h driving a day, 10 h at most twice per ISO week (art. 6.1), 56 h a
 week (6.2), 90 h in two consecutive weeks (6.3), 11 h of daily rest (8.2), reduced to
-9 h at most three times between two weekly rests (8.4; taken here as per ISO week)."""
+9 h at most three times between two weekly rests (8.4)."""
 EU_WEEKLY_REST_S, EU_WEEKLY_REST_DUE_S = 45 * HOUR_S, 6 * 24 * HOUR_S
 """EU 561/2006 art. 8(6): a weekly rest starts at the latest at the end of six 24 h
 periods from the end of the last one. Only the regular weekly rest of 45 h is modelled
@@ -79,21 +79,16 @@ def _stamp(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M}"
 
 
-def _eu_weekly_rest(fleet: Sequence[Duty], earliest: datetime) -> tuple[datetime | None, datetime | None]:
-    """When the driver's last weekly rest ended (the start of their first run after a gap
-    of at least :data:`EU_WEEKLY_REST_S`, or of their first run on record) and by when the
-    next must start; (None, None) when they have none due (no run on record, or the gap
-    since their last run is a weekly rest by ``earliest``)."""
-    if not fleet:
-        return None, None
+def _last_weekly_rest(fleet: Sequence[Duty]) -> datetime | None:
+    """When the driver's last weekly rest on record ended: the start of their first run
+    after a gap of at least :data:`EU_WEEKLY_REST_S`, else of their first run on record
+    (the driver is taken to come to the tour rested); None without runs."""
     ordered = sorted(fleet, key=lambda p: p.start)
-    if earliest - ordered[-1].end >= timedelta(seconds=EU_WEEKLY_REST_S):
-        return None, None
-    rested = ordered[0].start
+    rested = ordered[0].start if ordered else None
     for a, b in zip(ordered, ordered[1:]):
         if b.start - a.end >= timedelta(seconds=EU_WEEKLY_REST_S):
             rested = b.start
-    return rested, rested + timedelta(seconds=EU_WEEKLY_REST_DUE_S)
+    return rested
 
 
 def _us_on_duty(fleet: Sequence[Duty], cars: Sequence[Duty], day: date, earliest: datetime) -> int:
@@ -136,10 +131,11 @@ def duty_limits(hours: DriverHours, past: Sequence[Duty], day: date, at: datetim
         ``eu``: 10 h when fewer than two days of this ISO week (Monday to Sunday) went
         over 9 h, else 9 h, never more than what is left of 56 h this week and of 90 h
         over this and last week, less the driver's own-car driving today; rest 11 h after
-        the last run ends, or 9 h when fewer than three rests of this ISO week were
-        reduced so; a weekly rest of 45 h after the last run when six 24 h periods have
-        passed since the last weekly rest by the time the daily rest ends, else parked
-        by the end of the sixth (``drive_until``). The art. 8(6) derogation (12 days
+        the last run ends, or 9 h when fewer than three rests since the last weekly
+        rest were reduced so; a weekly rest of 45 h after the last run when six 24 h
+        periods have passed since the last weekly rest by the time the daily rest ends,
+        else parked by the end of the sixth (``drive_until``). A gap of 45 h between
+        runs is a weekly rest; the driver's first run on record is taken to follow one. The art. 8(6) derogation (12 days
         for international occasional coach services) is not used. ``us``: 11 h
         (less own-car driving today) within a 14 h run, 10 h off duty after the last,
         the run no longer than what is left of 70 h on duty in 8 days, or a 34 h restart
@@ -164,16 +160,21 @@ def duty_limits(hours: DriverHours, past: Sequence[Duty], day: date, at: datetim
             sum(s > EU_DAILY_S for d, s in by_car.items() if d.isocalendar()[:2] == (year, week) and d < day
                 and not any(p.day == d for p in fleet))
         ordered = sorted(fleet, key=lambda p: p.start)
+        rested = _last_weekly_rest(fleet)
+        # Reduced daily rests are counted between two weekly rests (art. 8(4)).
         reduced = sum(b.start - a.end < timedelta(seconds=EU_DAILY_REST_S)
-                      for a, b in zip(ordered, ordered[1:]) if b.day.isocalendar()[:2] == (year, week))
+                      for a, b in zip(ordered, ordered[1:]) if b.start >= rested)
         rest = EU_REDUCED_REST_S if reduced < EU_REDUCTIONS_PER_WEEK else EU_DAILY_REST_S
         daily = EU_EXTENDED_S if extended < EU_EXTENSIONS_PER_WEEK else EU_DAILY_S
         week_s = sum(p.driving_s for p in this_week) + car_today
         left = min(daily - car_today, EU_WEEK_S - week_s,
                    EU_FORTNIGHT_S - week_s - sum(p.driving_s for p in last_week))
         rested_at = last + timedelta(seconds=rest) if last else None
-        rested, due = _eu_weekly_rest(fleet, max(at, rested_at or at))
-        if due is not None and max(at, rested_at or at) >= due:
+        earliest = max(at, rested_at or at)
+        if last is None or earliest - last >= timedelta(seconds=EU_WEEKLY_REST_S):
+            return DutyLimits(max(0, left), rested_at, None)  # the rest before this run is a weekly one
+        due = rested + timedelta(seconds=EU_WEEKLY_REST_DUE_S)
+        if earliest >= due:
             weekly = last + timedelta(seconds=EU_WEEKLY_REST_S)
             why = (f"has driven six 24 h periods since the last weekly rest (ended {_stamp(rested)}): "
                    f"rests 45 h until {_stamp(weekly)}")

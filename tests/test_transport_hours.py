@@ -69,6 +69,14 @@ def test_a_gap_of_45_hours_is_a_weekly_rest_and_one_of_44_h_59_is_not():
         at(5, 18 + 45)
 
 
+def test_reduced_daily_rests_count_from_the_last_weekly_rest_not_the_calendar_week():
+    # Thursday to Sunday, 08:00-22:30: three rests of 9 h 30 before Monday's run.
+    nights = [run(k, 8.0, 8.0, 22.5) for k in range(-4, 0)]
+    assert duty_limits(DriverHours.EU, nights, MON).rested_at == at(-1, 22.5 + 11)  # a fourth: 11 h, a new week or not
+    rested = [run(-6, 8.0, 8.0, 22.5)] + nights[1:]  # 57 h 30 off before Friday: two reduced since
+    assert duty_limits(DriverHours.EU, rested, MON).rested_at == at(-1, 22.5 + 9)
+
+
 def test_drive_days_stops_for_the_weekly_rest_when_it_falls_due_on_the_way():
     past = [run(k, 8.0) for k in range(5)]  # Monday to Friday: due Sunday 08:00
     arrival, breaks, stretches = drive_days(DriverHours.EU, past, at(5, 8), 20 * 3600, EU_BREAKS)
