@@ -75,21 +75,21 @@ next day. The steps of one day:
    driver's earlier runs (:mod:`solvers.driver_hours`, :func:`duty_limits`): ``eu`` 9 h
    of driving a day, 10 h at most twice per ISO week, at most what is left of 56 h a
    week and 90 h over two weeks, 11 h of daily rest after the last run (9 h at most
-   three times a week), and a weekly rest of 45 h that starts at the latest at the end
-   of six 24 h periods from the end of the last one (art. 8(6); a gap of 45 h between
-   runs is one; the reduced 24 h weekly rest is not modelled); ``us`` 11 h of driving
-   within a 14 h run (``VehicleSpec.max_span``), 10 h off duty after the last run, and
-   no driving after 70 h on duty (a run's span) in 8 days until 34 h off duty restart
-   the count (395.3(b), (c)). A run that ends after midnight keeps its vehicle busy into
-   the next day, and its driver resting (:func:`_bounds`); moves that cannot wait so
-   long are reported with that reason (the daily or weekly rest, the restart). Own cars
-   (private driving, outside these regulations) keep only the daily limit, but their
-   driving counts towards their owner's driving time in a fleet vehicle (the day's, the
-   week's, two weeks'): a driver who takes their car to their vehicle has that drive
-   off the vehicle's day (the car may drive no more than the direct way).
-   ``none``: no rule. Each day is first solved without
-   break intervals; when every route's own waits (a wait at a venue of at least the
-   break) already keep the rule, measured on driving time as the regulation does
+   three times between weekly rests), and a weekly rest of 45 h that starts at the
+   latest at the end of six 24 h periods from the end of the last one (art. 8(6); a gap
+   of 45 h between runs is one; the reduced 24 h weekly rest is not modelled); ``us``
+   11 h of driving within a 14 h run (``VehicleSpec.max_span``), 10 h off duty after
+   the last run, and no driving after 70 h on duty (a run's span) in 8 days until 34 h
+   off duty restart the count (395.3(b), (c)). A run that ends after midnight keeps its
+   vehicle busy into the next day, and its driver resting (:func:`_bounds`); moves that
+   cannot wait so long are reported with that reason (the daily or weekly rest, the
+   restart). Own cars (private driving, outside these regulations) keep only the daily
+   limit, but their driving counts towards their owner's driving time in a fleet
+   vehicle (the day's, the week's, two weeks'): a driver who takes their car to their
+   vehicle has that drive off the vehicle's day (the car may drive no more than the
+   direct way). ``none``: no rule. Each day is first solved without break intervals;
+   when every route's own waits (a wait at a venue of at least the break) already keep
+   the rule, measured on driving time as the regulation does
    (:func:`_keeps_breaks`), that solution stands, else the day is solved again with
    the rule in the model (:func:`_solve_day`), where the core measures the span
    between breaks on elapsed route time: stricter than the regulation, never looser.

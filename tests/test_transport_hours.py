@@ -170,15 +170,16 @@ def van() -> Vehicle:
                    volume_m3=8.0, payload_kg=1000.0, cost_per_km=0.3, cost_per_day=50.0)
 
 
-def residency(days_on: list[int]) -> tuple[Tour, Plan]:
+def residency(days_on: list[int], hours: DriverHours = DriverHours.EU, monday: time = time(6, 0)
+              ) -> tuple[Tour, Plan]:
     """Tom drives the van from Gent to the AB and back on the given days (offsets from
     Monday), sleeping at home; curfew 21:00, called at 10:00, on Monday at 06:00: his
     weekly count starts early on Monday, and the rest after Saturday ends after it."""
-    early = Venue("ab-early", "AB", replace(AB, id="ab-early"), (SEASON,), load_in=time(6, 0), curfew=time(21, 0))
+    early = Venue("ab-early", "AB", replace(AB, id="ab-early"), (SEASON,), load_in=monday, curfew=time(21, 0))
     venue = Venue("ab", "AB", AB, (SEASON,), load_in=time(10, 0), curfew=time(21, 0))
     tour = Tour("hours", SEASON, GENT, (early, venue),
                 (Show("early", "ab-early"), Show("ab", "ab", nights=len(days_on) - 1)), crew=(member("tom"),),
-                vehicles=(van(),), rules=Rules(driver_hours=DriverHours.EU))
+                vehicles=(van(),), rules=Rules(driver_hours=hours))
     days = tuple(PlanDay(MON + timedelta(days=k), DayKind.SHOW, "ab-early" if k == 0 else "ab",
                          "early" if k == 0 else "ab") for k in days_on)
     nights = tuple(Night(MON + timedelta(days=k), HOME_ID, HOME_ID, (Stay("tom", StayKind.HOME),))
@@ -204,6 +205,17 @@ def test_six_days_in_a_row_hold_and_the_seventh_waits_for_the_weekly_rest_with_t
 def test_two_days_off_in_the_week_are_the_weekly_rest():
     result = solve(*residency([0, 1, 2, 5, 6, 7, 8]), FAST)  # Thursday and Friday off: over 45 h
     assert result.unserved == () and len({r.day for r in result.runs}) == 7
+
+
+def test_us_a_sixth_long_day_has_only_what_is_left_of_70_hours_on_duty():
+    five = solve(*residency(list(range(5)), DriverHours.US, monday=time(10, 0)), FAST)
+    assert five.unserved == ()
+    spans = [r.stops[-1].arrival - r.stops[0].departure for r in five.runs]
+    assert len(spans) == 5 and H * 60 < sum(spans, timedelta()) <= H * 70  # about 12 h 40 a day
+    six = solve(*residency(list(range(6)), DriverHours.US, monday=time(10, 0)), FAST)
+    saturday = MON + timedelta(days=5)
+    assert [u.day for u in six.unserved] == [saturday]  # there or back, not both
+    assert sum((r.stops[-1].arrival - r.stops[0].departure for r in six.runs), timedelta()) <= H * 70
 
 
 def paris_and_back(home_lat: float, home_lon: float) -> tuple[Tour, Plan]:
