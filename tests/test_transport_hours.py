@@ -148,6 +148,14 @@ def test_own_car_driving_counts_towards_the_week_and_the_extensions():
     assert duty_limits(DriverHours.EU, days + over, MON + timedelta(days=2)).max_driving_s == 9 * 3600
 
 
+def test_drive_days_takes_the_own_car_driving_of_the_day_off_its_first_stretch():
+    car = run(0, 3.0, 6.0, 9.0, own_car=True)
+    _, _, stretches = drive_days(DriverHours.EU, [car], at(0, 10), 12 * 3600, EU_BREAKS)
+    assert stretches[0].driving_s == 7 * 3600  # 10 h less her 3 h in the car
+    _, _, fresh = drive_days(DriverHours.EU, [], at(0, 10), 12 * 3600, EU_BREAKS)
+    assert fresh[0].driving_s == 10 * 3600
+
+
 # --- through the routing: a real solve on tiny tours ---
 
 SEASON = DateRange(date(2026, 3, 1), date(2026, 3, 31))
