@@ -72,17 +72,24 @@ next day. The steps of one day:
 5. **driver hours** (``rules.driver_hours``), on the vehicle through the core. Within a
    day: ``eu`` a 45 min break after at most 4 h 30 of driving (EU 561/2006 art. 7);
    ``us`` a 30 min break after at most 8 h (FMCSA 395.3). Across days, from each
-   driver's earlier days in fleet vehicles (:func:`duty_limits`): ``eu`` 9 h of driving
-   a day, 10 h at most twice per ISO week, at most what is left of 56 h a week and 90 h
-   over two weeks, and 11 h of daily rest after the last run (9 h at most three times a
-   week); ``us`` 11 h of driving
-   within a 14 h run (``VehicleSpec.max_span``) and 10 h off duty after the last run.
-   A run that ends after midnight keeps its vehicle busy into the next day, and its
-   driver resting (:func:`_bounds`); moves that cannot wait so long are reported with
-   that reason. Own cars (private driving, outside these regulations) keep only the
-   daily limit. ``none``: no rule. Each day is first solved without
-   break intervals; when every route's own waits (a wait at a venue of at least the
-   break) already keep the rule, measured on driving time as the regulation does
+   driver's earlier runs (:mod:`solvers.driver_hours`, :func:`duty_limits`): ``eu`` 9 h
+   of driving a day, 10 h at most twice per ISO week, at most what is left of 56 h a
+   week and 90 h over two weeks, 11 h of daily rest after the last run (9 h at most
+   three times between weekly rests), and a weekly rest of 45 h that starts at the
+   latest at the end of six 24 h periods from the end of the last one (art. 8(6); a gap
+   of 45 h between runs is one; the reduced 24 h weekly rest is not modelled); ``us``
+   11 h of driving within a 14 h run (``VehicleSpec.max_span``), 10 h off duty after
+   the last run, and no driving after 70 h on duty (a run's span) in 8 days until 34 h
+   off duty restart the count (395.3(b), (c)). A run that ends after midnight keeps its
+   vehicle busy into the next day, and its driver resting (:func:`_bounds`); moves that
+   cannot wait so long are reported with that reason (the daily or weekly rest, the
+   restart). Own cars (private driving, outside these regulations) keep only the daily
+   limit, but their driving counts towards their owner's driving time in a fleet
+   vehicle (the day's, the week's, two weeks'): a driver who takes their car to their
+   vehicle has that drive off the vehicle's day (the car may drive no more than the
+   direct way). ``none``: no rule. Each day is first solved without break intervals;
+   when every route's own waits (a wait at a venue of at least the break) already keep
+   the rule, measured on driving time as the regulation does
    (:func:`_keeps_breaks`), that solution stands, else the day is solved again with
    the rule in the model (:func:`_solve_day`), where the core measures the span
    between breaks on elapsed route time: stricter than the regulation, never looser.
@@ -128,13 +135,16 @@ from typing import Mapping, Sequence
 
 from solvers import vrp
 from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START
+from solvers.driver_hours import (
+    HOUR_S, TRAVEL_DAY_START, Duty, DutyLimits, drive_days, drive_two, duty_limits, hours_rule,
+)
 from solvers.loading import arrival_day, load_out_day
 from solvers.travel import TravelMatrix, too_far_to_drive, travel_matrix
 from solvers.units import (
     CENTS_PER_UNIT, METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
 )
 from touring.model import (
-    DEFAULT_SPEEDS_KMH, HOME_ID, LICENCE_COVERS, OWN_CAR_PREFIX, CrewMember, DayKind, DriverHours, Equipment, Night, OwnTravel, Plan,
+    DEFAULT_SPEEDS_KMH, HOME_ID, LICENCE_COVERS, OWN_CAR_PREFIX, CrewMember, DayKind, Equipment, Night, OwnTravel, Plan,
     PlanDay, RunStop,
     StayKind, Tour, TransportRun, UnservedRequest, Vehicle, VehicleKind, licence_covers,
 )
@@ -151,8 +161,6 @@ GEAR_PER_M3_S = 180
 """Loading (and unloading) one item takes 10 min plus 3 min per m3 of its total volume."""
 EARLIEST_BEFORE_CALL_S = 3 * 3600
 """Nobody (and no gear) is picked up more than the direct drive plus 3 h before the call."""
-TRAVEL_DAY_START = time(8, 0)
-"""On a travel day nobody is picked up before 08:00."""
 CAR_SEATS = 4
 CAR_VOLUME_M3 = 0.4
 CAR_PAYLOAD_KG = 300.0
@@ -643,89 +651,6 @@ def _assign_drivers(tour: Tour, party: list[str], fleet: list[Vehicle], driven: 
     return drivers
 
 
-def _hours_rule(tour: Tour) -> tuple[int | None, vrp.BreakRule | None]:
-    """Daily driving limit and break rule in seconds for ``rules.driver_hours`` (own cars;
-    fleet vehicles get their driver's :func:`duty_limits`)."""
-    hours = tour.rules.driver_hours
-    if hours is DriverHours.EU:
-        return EU_DAILY_S, vrp.BreakRule(270 * 60, 45 * 60)
-    if hours is DriverHours.US:
-        return US_DAILY_S, vrp.BreakRule(8 * 3600, 30 * 60)
-    return None, None
-
-
-@dataclass(frozen=True)
-class Duty:
-    """A driver's driving on one day in fleet vehicles: seconds driven, first departure
-    and last arrival (local date-times)."""
-
-    day: date
-    driving_s: int
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
-class DutyLimits:
-    """What a driver may do on a day given their past duties (:func:`duty_limits`)."""
-
-    max_driving_s: int | None  # None: no limit
-    rested_at: datetime | None  # no run before this; None: free
-    max_span_s: int | None  # longest run from leaving to parking; None: no limit
-
-
-HOUR_S = 3600
-EU_DAILY_S, EU_EXTENDED_S, EU_EXTENSIONS_PER_WEEK = 9 * HOUR_S, 10 * HOUR_S, 2
-EU_WEEK_S, EU_FORTNIGHT_S, EU_DAILY_REST_S = 56 * HOUR_S, 90 * HOUR_S, 11 * HOUR_S
-EU_REDUCED_REST_S, EU_REDUCTIONS_PER_WEEK = 9 * HOUR_S, 3
-"""EU 561/2006: 9 h driving a day, 10 h at most twice per ISO week (art. 6.1), 56 h a
-week (6.2), 90 h in two consecutive weeks (6.3), 11 h of daily rest (8.2), reduced to
-9 h at most three times between two weekly rests (8.4; taken here as per ISO week)."""
-US_DAILY_S, US_WINDOW_S, US_OFF_DUTY_S = 11 * HOUR_S, 14 * HOUR_S, 10 * HOUR_S
-"""FMCSA 395.3 (property-carrying): 11 h driving within a 14 h window after 10 h off duty."""
-
-
-def duty_limits(hours: DriverHours, past: Sequence[Duty], day: date) -> DutyLimits:
-    """The driving limit, end of rest and longest run for a driver on ``day``.
-
-    Parameters
-    ----------
-    hours : DriverHours
-        The tour's regime.
-    past : sequence of Duty
-        The driver's earlier days in fleet vehicles (days before ``day`` count).
-    day : date
-
-    Returns
-    -------
-    DutyLimits
-        ``eu``: 10 h when fewer than two days of this ISO week (Monday to Sunday) went
-        over 9 h, else 9 h, never more than what is left of 56 h this week and of 90 h
-        over this and last week; rest 11 h after the last run ends, or 9 h when fewer
-        than three rests of this ISO week were reduced so. ``us``: 11 h within
-        a 14 h run, 10 h off duty after the last. ``none``: no limit.
-    """
-    before = [p for p in past if p.day < day]
-    last = max((p.end for p in before), default=None)
-    if hours is DriverHours.EU:
-        year, week, _ = day.isocalendar()
-        monday = day - timedelta(days=day.weekday())
-        this_week = [p for p in before if p.day.isocalendar()[:2] == (year, week)]
-        last_week = [p for p in before if monday - timedelta(days=7) <= p.day < monday]
-        extended = sum(p.driving_s > EU_DAILY_S for p in this_week)
-        ordered = sorted(before, key=lambda p: p.start)
-        reduced = sum(b.start - a.end < timedelta(seconds=EU_DAILY_REST_S)
-                      for a, b in zip(ordered, ordered[1:]) if b.day.isocalendar()[:2] == (year, week))
-        rest = EU_REDUCED_REST_S if reduced < EU_REDUCTIONS_PER_WEEK else EU_DAILY_REST_S
-        daily = EU_EXTENDED_S if extended < EU_EXTENSIONS_PER_WEEK else EU_DAILY_S
-        week_s = sum(p.driving_s for p in this_week)
-        left = min(daily, EU_WEEK_S - week_s, EU_FORTNIGHT_S - week_s - sum(p.driving_s for p in last_week))
-        return DutyLimits(max(0, left), last + timedelta(seconds=rest) if last else None, None)
-    if hours is DriverHours.US:
-        return DutyLimits(US_DAILY_S, last + timedelta(seconds=US_OFF_DUTY_S) if last else None, US_WINDOW_S)
-    return DutyLimits(None, None, None)
-
-
 @dataclass(frozen=True)
 class _Bounds:
     """A vehicle's limits on a day: its driver's driving, when it may leave and why."""
@@ -734,14 +659,21 @@ class _Bounds:
     leave: int  # seconds of the day
     max_span: int | None
     why: str  # what holds it back until ``leave``, for reasons
+    until: int | None = None  # parked by then (seconds of the day; a weekly rest is due); None: free
 
 
 def _bounds(tour: Tour, pday: PlanDay, drivers: Mapping[str, str], fleet_ids: set[str],
-            duties: Mapping[str, Sequence[Duty]], free: Mapping[str, datetime]) -> dict[str, _Bounds]:
+            duties: Mapping[str, Sequence[Duty]], free: Mapping[str, datetime],
+            reach: Sequence[_Move] = ()) -> dict[str, _Bounds]:
     """Per driven vehicle: a run ending after midnight keeps the vehicle busy into the day,
-    and a fleet vehicle's driver keeps the regime's limits (:func:`duty_limits`)."""
+    and a fleet vehicle's driver keeps the regime's limits (:func:`duty_limits`), less the
+    driving of their own car to reach it (``reach``, :func:`_reaches`): that car may drive
+    no more than the direct drive, which comes off the vehicle's driving."""
     midnight = datetime.combine(pday.day, time())
-    daily, _ = _hours_rule(tour)
+    daily, _ = hours_rule(tour)
+    # The reach window is the direct drive plus the boardings and the slack (_reaches).
+    reaching = {m.subject: m.latest - m.earliest - 2 * BOARDING_S - LIFT_SLACK_S for m in reach}
+    cars = {m.vehicle: m.subject for m in reach}
     bounds = {}
     for vid, cid in drivers.items():
         leave, why = 0, ""
@@ -749,10 +681,22 @@ def _bounds(tour: Tour, pday: PlanDay, drivers: Mapping[str, str], fleet_ids: se
             leave, why = _seconds(pday.day, free[vid]), f"{vid} is on its previous run until {free[vid]:%H:%M}"
         limits = duty_limits(tour.rules.driver_hours, duties.get(cid, ()), pday.day) if vid in fleet_ids \
             else DutyLimits(daily, None, None)
+        max_driving = limits.max_driving_s
+        if vid in fleet_ids and cid in reaching and max_driving is not None:
+            max_driving = max(0, max_driving - reaching[cid])
+        elif vid in cars and max_driving is not None:
+            max_driving = min(max_driving, reaching[cars[vid]])
         if limits.rested_at is not None and limits.rested_at > midnight + timedelta(seconds=leave):
             leave = _seconds(pday.day, limits.rested_at)
-            why = f"{cid} rests until {limits.rested_at:%H:%M} (daily rest after the last run)"
-        bounds[vid] = _Bounds(limits.max_driving_s, min(leave, _DAY_END_S), limits.max_span_s, why)
+            why = f"{cid} {limits.why}" if limits.why else \
+                f"{cid} rests until {limits.rested_at:%H:%M} (daily rest after the last run)"
+        until = None
+        if limits.drive_until is not None:
+            until = _seconds(pday.day, limits.drive_until)
+            if until <= leave:  # a weekly rest is due before it could leave
+                leave, why = _DAY_END_S, f"{cid} is due a weekly rest of 45 h by {limits.drive_until:%Y-%m-%d %H:%M}"
+        leave = min(leave, _DAY_END_S)
+        bounds[vid] = _Bounds(max_driving, leave, limits.max_span_s, why, None if until is None else max(leave, until))
     return bounds
 
 
@@ -796,156 +740,20 @@ def _leg_starts(plan: Plan, k: int, overnight: bool = False) -> list[tuple[str, 
     return [leg for leg in sorted(legs(k, False) - legs(k - 1, False)) if spans(leg)]
 
 
-def drive_days(hours: DriverHours, past: Sequence[Duty], start: datetime, driving_s: int,
-               rule: vrp.BreakRule | None) -> tuple[datetime, list[tuple[datetime, int]], list[Duty]]:
-    """Drive ``driving_s`` seconds from ``start`` within a driver's limits, over as many days
-    as it takes.
-
-    Each day the driver drives up to what :func:`duty_limits` leaves them (given ``past``
-    and the days already driven), with a break of ``rule.break_duration`` after every
-    ``rule.max_driving``; then rests until the regime allows the next run (11 h, or 9 h
-    reduced, in the EU; 10 h off duty in the US) and goes on.
-
-    Returns
-    -------
-    tuple
-        The arrival, the breaks and rests taken as (start, minutes), and one
-        :class:`Duty` per stretch driven.
-    """
-    now, left, breaks, stretches = start, driving_s, [], []
-    past = list(past)
-    while left > 0:
-        # A daily driving period runs from one daily rest to the next, not by the calendar:
-        # a stretch earlier on this date (begun after a curfew) is an earlier period.
-        earlier = [replace(p, day=min(p.day, now.date() - timedelta(days=1))) for p in past]
-        limits = duty_limits(hours, earlier, now.date())
-        if limits.rested_at is not None and limits.rested_at > now:
-            breaks.append((now, int((limits.rested_at - now).total_seconds()) // 60))
-            now = limits.rested_at
-        cap = left if limits.max_driving_s is None else limits.max_driving_s
-        if cap <= 0:  # nothing left this week: on after the next day's rest
-            morning = datetime.combine(now.date() + timedelta(days=1), TRAVEL_DAY_START)
-            breaks.append((now, int((morning - now).total_seconds()) // 60))
-            now = morning
-            continue
-        began, today, since = now, 0, 0
-        while left > 0 and today < cap:
-            chunk = min(left, cap - today, rule.max_driving - since if rule else left)
-            if limits.max_span_s is not None:
-                chunk = min(chunk, limits.max_span_s - int((now - began).total_seconds()))
-                if chunk <= 0:
-                    break
-            now += timedelta(seconds=chunk)
-            left, today, since = left - chunk, today + chunk, since + chunk
-            if rule is not None and since >= rule.max_driving and left > 0 and today < cap:
-                breaks.append((now, rule.break_duration // 60))
-                now += timedelta(seconds=rule.break_duration)
-                since = 0
-        stretch = Duty(began.date(), today, began, now)
-        stretches.append(stretch)
-        past.append(stretch)
-    return now, breaks, stretches
-
-
-MULTI_MANNING_REST_S = 9 * HOUR_S
-MULTI_MANNING_PERIOD_S = 30 * HOUR_S
-"""EU 561/2006 art. 8(5): on a vehicle manned by two drivers each takes a daily rest of at
-least 9 h within 30 h of the end of their last one; art. 7: a break may be taken aboard
-while the other drives."""
 LEG_MARGIN_S = HOUR_S
 """A long leg is on time when it arrives an hour before the first call at its venue
 (unloading, boarding, the way in)."""
 
 
-def drive_two(hours: DriverHours, pasts: tuple[Sequence[Duty], Sequence[Duty]], start: datetime, driving_s: int,
-              rule: vrp.BreakRule | None) -> tuple[datetime, list[tuple[datetime, int]], tuple[list[Duty], list[Duty]]]:
-    """Drive ``driving_s`` seconds from ``start`` with two drivers taking turns (multi-manning).
-
-    A turn lasts at most ``rule.max_driving`` and what its driver has left of the day
-    (:func:`duty_limits`); the one off the wheel takes their break aboard, so the vehicle
-    stops only when a driver would take the wheel again before their break is over, or
-    when only one of them may still drive. A driving period ends when neither may
-    drive, or (``eu``) 21 h after it began so that the 9 h rest ends within 30 h
-    (``us``: the 14 h window); then the vehicle stands for the daily rest (9 h in the
-    EU, art. 8(5); 10 h off duty in the US). Past duties count as in :func:`drive_days`.
-    Under ``none`` one driver drives it all.
-
-    Returns
-    -------
-    tuple
-        The arrival, the vehicle's stops (breaks and rests) as (start, minutes), and
-        each driver's :class:`Duty` stretches.
-    """
-    if hours is DriverHours.NONE:
-        arrival, breaks, stretches = drive_days(hours, pasts[0], start, driving_s, rule)
-        return arrival, breaks, (stretches, [])
-    eu = hours is DriverHours.EU
-    rest = timedelta(seconds=MULTI_MANNING_REST_S if eu else US_OFF_DUTY_S)
-    window = MULTI_MANNING_PERIOD_S - MULTI_MANNING_REST_S if eu else US_WINDOW_S
-    history = [list(pasts[0]), list(pasts[1])]
-    mine: tuple[list[Duty], list[Duty]] = ([], [])
-    now, left, breaks = start, driving_s, []
-    ready = None  # end of the rest between two periods of this drive
-    while left > 0:
-        limits = [duty_limits(hours, [replace(p, day=min(p.day, now.date() - timedelta(days=1))) for p in h],
-                              now.date()) for h in history]
-        if ready is None:  # the first period: after each driver's own rest
-            ready = max((x.rested_at for x in limits if x.rested_at is not None), default=now)
-        if ready > now:
-            breaks.append((now, int((ready - now).total_seconds()) // 60))
-            now = ready
-        caps = [left if x.max_driving_s is None else x.max_driving_s for x in limits]
-        if max(caps) <= 0:  # neither has anything left this week: on after the next day's rest
-            morning = datetime.combine(now.date() + timedelta(days=1), TRAVEL_DAY_START)
-            breaks.append((now, int((morning - now).total_seconds()) // 60))
-            now, ready = morning, morning
-            continue
-        began, driven, since = now, [0, 0], [0, 0]
-        off_since = [now, now]
-        turn = 0 if caps[0] >= caps[1] else 1
-        while left > 0:
-            elapsed = int((now - began).total_seconds())
-            room = [caps[i] - driven[i] for i in (0, 1)]
-            if room[turn] <= 0:
-                turn = 1 - turn
-            if room[turn] <= 0 or elapsed >= window:
-                break
-            if rule is not None and since[turn] >= rule.max_driving:
-                # Back at the wheel before their break is over: the vehicle waits for it.
-                wait = rule.break_duration - int((now - off_since[turn]).total_seconds())
-                if wait > 0:
-                    breaks.append((now, wait // 60))
-                    now += timedelta(seconds=wait)
-                since[turn] = 0
-                continue
-            chunk = min(left, room[turn], window - elapsed,
-                        rule.max_driving - since[turn] if rule is not None else left)
-            now += timedelta(seconds=chunk)
-            left, driven[turn], since[turn] = left - chunk, driven[turn] + chunk, since[turn] + chunk
-            off_since[turn] = now
-            other = 1 - turn
-            if rule is not None and int((now - off_since[other]).total_seconds()) >= rule.break_duration:
-                since[other] = 0  # their turn off was a full break
-            if room[other] > 0:
-                turn = other
-        for i in (0, 1):
-            if driven[i]:
-                stretch = Duty(began.date(), driven[i], began, now)
-                mine[i].append(stretch)
-                history[i].append(stretch)
-        ready = now + rest
-    return now, breaks, mine
-
-
-def _needed_by(tour: Tour, plan: Plan, arrival_day: PlanDay, destination: str) -> datetime | None:
+def _needed_by(tour: Tour, plan: Plan, there: PlanDay, destination: str) -> datetime | None:
     """When a long leg must be at ``destination`` for the tour: :data:`LEG_MARGIN_S` before
     the first call there on the day it arrives, when that is a show or set-up day."""
-    if arrival_day.place_id != destination or arrival_day.show_id is None \
-            or arrival_day.kind not in (DayKind.SHOW, DayKind.SETUP):
+    if there.place_id != destination or there.show_id is None \
+            or there.kind not in (DayKind.SHOW, DayKind.SETUP):
         return None
-    duty = _duty(tour, plan, arrival_day)
-    call = min((c for c, _ in duty.values()), default=_default_call(tour, arrival_day))
-    return datetime.combine(arrival_day.day, time()) + timedelta(seconds=call - LEG_MARGIN_S)
+    duty = _duty(tour, plan, there)
+    call = min((c for c, _ in duty.values()), default=_default_call(tour, there))
+    return datetime.combine(there.day, time()) + timedelta(seconds=call - LEG_MARGIN_S)
 
 
 def _lagging(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list[Vehicle],
@@ -1033,7 +841,7 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
     each: the transit, its run (one run over the days, the nights' rests among its
     breaks), the driver's stretches and the hauls it carries."""
     pday = plan.days[k]
-    _, rule = _hours_rule(tour)
+    _, rule = hours_rule(tour)
     found = []
 
     def sets_off(origin: str) -> datetime:
@@ -1056,10 +864,10 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
     for origin, destination, going in legs:
         if not going:
             continue
-        arrival_day = next((d for d in plan.days[k:] if d.place_id == destination), plan.days[-1])
+        there = next((d for d in plan.days[k:] if d.place_id == destination), plan.days[-1])
         available = [c.id for c in tour.crew if c.id not in taken
-                     and c.is_available(pday.day) and c.is_available(arrival_day.day)]
-        rota = _rota_drivers(plan, arrival_day) | _rota_drivers(plan, pday)
+                     and c.is_available(pday.day) and c.is_available(there.day)]
+        rota = _rota_drivers(plan, there) | _rota_drivers(plan, pday)
         drivers = _assign_drivers(tour, available, going,
                                   driven, {v: c for v, c in rota.items() if c in available})
         # Whoever will drive a vehicle left at the origin stays with it.
@@ -1070,7 +878,7 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
                                   {v: c for v, c in rota.items() if c in free_crew})
         pool = [c for c in free_crew if c not in keepers.values()]
         with_tour = _with_the_tour(tour, plan, k, origin, matrix)
-        deadline = _needed_by(tour, plan, arrival_day, destination)
+        deadline = _needed_by(tour, plan, there, destination)
         drives: dict[str, tuple] = {}
         for vehicle in going:
             cid = drivers.get(vehicle.id)
@@ -1254,7 +1062,7 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
     keeps aboard all day (for a later day), off its room; ``starts`` the earliest
     departure of vehicles whose driver must first reach them (:func:`_reaches`);
     ``stranded`` why a fleet vehicle left out cannot move."""
-    drive_rule, break_rule = _hours_rule(tour)
+    drive_rule, break_rule = hours_rule(tour)
     reach_cars = {m.vehicle for m in moves if m.id.endswith(":reach") and m.vehicle}
     driving = {cid: vid for vid, cid in drivers.items() if vid not in reach_cars}
     reached = {m.subject for m in moves if m.id.endswith(":reach")}
@@ -1345,7 +1153,8 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
                         PAYLOAD: grams_down(v.payload_kg) - held.get(v.id, (0, 0))[1]},
             cost_per_distance=money_to_cents(v.cost_per_km),
             fixed_cost=money_to_cents(v.cost_per_day) * _COST_SCALE,
-            shift=vrp.TimeWindow(leave.get(v.id, 0), day_end),
+            shift=vrp.TimeWindow(leave.get(v.id, 0), day_end if bounds.get(v.id) is None or bounds[v.id].until is None
+                                 else min(day_end, bounds[v.id].until)),
             break_rule=None if v.id.startswith(OWN_CAR_PREFIX) else break_rule,
             max_driving=bounds[v.id].max_driving if v.id in bounds else drive_rule,
             max_span=bounds[v.id].max_span if v.id in bounds else None,
@@ -1619,7 +1428,7 @@ def _settle(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Move],
         owners = _cars_today(tour, moves, parked, drivers)
         reach, lifts, starts = _reaches(tour, matrix, moves, fleet_ids, parked, drivers)
         taken = owners | lifts
-        bounds = _bounds(tour, pday, drivers | taken, fleet_ids, duties, free)
+        bounds = _bounds(tour, pday, drivers | taken, fleet_ids, duties, free, reach)
         d = _build_day(tour, matrix, pday, moves + reach, fleet + [cars[c] for c in taken], parked,
                        drivers | taken, held, starts, bounds, stranded)
         result = _solve_day(d.problem, params, _seed(d, previous)) if d.problem is not None else None
@@ -1699,7 +1508,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
     parked |= {car.id: car.depot.id for car in cars.values()}
     driven: dict[str, int] = {}
     hauls = _hauls(tour, plan)
-    duties: dict[str, list[Duty]] = {}  # fleet driving per driver and day
+    duties: dict[str, list[Duty]] = {}  # driving per driver and day (fleet vehicles and own cars)
     free: dict[str, datetime] = {}  # when each vehicle's last run ends
     aboard: set[str] = set()  # hauls loaded after a curfew, still in their vehicle
     transit: dict[str, _Transit] = {}  # fleet vehicles on a long leg, until the day they arrive
@@ -1796,12 +1605,13 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                 run = _run(tour, d, route)
                 runs.append(run)
                 free[route.vehicle] = run.stops[-1].arrival
-                if route.vehicle in fleet_ids:
-                    past = duties.setdefault(run.driver_id, [])
-                    if past and past[-1].day == pday.day:
-                        past[-1] = Duty(pday.day, past[-1].driving_s + route.driving, past[-1].start, run.stops[-1].arrival)
-                    else:
-                        past.append(Duty(pday.day, route.driving, run.stops[0].departure, run.stops[-1].arrival))
+                # Own-car driving is recorded too: it counts towards the owner's driving time.
+                past, own = duties.setdefault(run.driver_id, []), route.vehicle not in fleet_ids
+                if past and past[-1].day == pday.day and past[-1].own_car == own:
+                    past[-1] = Duty(pday.day, past[-1].driving_s + route.driving, past[-1].start, run.stops[-1].arrival,
+                                    own)
+                else:
+                    past.append(Duty(pday.day, route.driving, run.stops[0].departure, run.stops[-1].arrival, own))
                 parked[route.vehicle] = d.ids[route.stops[-1].location]
                 driven[run.driver_id] = driven.get(run.driver_id, 0) + route.driving
         for m in d.moves:

@@ -401,7 +401,7 @@ def test_gear_in_a_vehicle_nobody_on_duty_drives_is_unserved_with_the_reason():
 def duty(day: date, hours: float, end_hour: float = 18.0):
     from datetime import datetime, timedelta
 
-    from solvers.transport import Duty
+    from solvers.driver_hours import Duty
 
     midnight = datetime.combine(day, time())
     return Duty(day, int(hours * 3600), midnight + timedelta(hours=6), midnight + timedelta(hours=end_hour))
@@ -411,7 +411,7 @@ MON = date(2026, 3, 9)  # a Monday
 
 
 def test_eu_ten_hours_twice_a_week_then_nine():
-    from solvers.transport import duty_limits
+    from solvers.driver_hours import duty_limits
 
     once = [duty(MON, 9.5)]
     assert duty_limits(DriverHours.EU, once, date(2026, 3, 11)).max_driving_s == 10 * 3600  # holds
@@ -422,7 +422,7 @@ def test_eu_ten_hours_twice_a_week_then_nine():
 
 
 def test_eu_56_hours_a_week():
-    from solvers.transport import duty_limits
+    from solvers.driver_hours import duty_limits
 
     week = [duty(MON + timedelta(days=k), 9.0) for k in range(5)]  # 45 h by Friday
     assert duty_limits(DriverHours.EU, week, MON + timedelta(days=5)).max_driving_s == 10 * 3600  # holds
@@ -431,7 +431,7 @@ def test_eu_56_hours_a_week():
 
 
 def test_eu_90_hours_in_two_weeks():
-    from solvers.transport import duty_limits
+    from solvers.driver_hours import duty_limits
 
     last_week = [duty(MON + timedelta(days=k), 9.0) for k in range(6)]  # 54 h
     this_week = [duty(MON + timedelta(days=7 + k), 9.0) for k in range(3)]  # 27 h: 81 h in all
@@ -444,7 +444,7 @@ def test_eu_90_hours_in_two_weeks():
 def test_eu_eleven_hours_daily_rest_and_us_ten_hours_off_in_a_fourteen_hour_window():
     from datetime import datetime
 
-    from solvers.transport import duty_limits
+    from solvers.driver_hours import duty_limits
 
     late = [duty(MON, 8.0, end_hour=25.5)]  # parked at 01:30 on Tuesday
     eu = duty_limits(DriverHours.EU, late, date(2026, 3, 10))
@@ -795,7 +795,7 @@ def test_a_late_leg_is_reported_once_and_the_next_show_gets_its_gear():
 
 def test_drive_days_keeps_the_eu_daily_limits_and_rests():
     from solvers import vrp
-    from solvers.transport import drive_days
+    from solvers.driver_hours import drive_days
 
     start = datetime(2026, 3, 9, 8, 0)  # a Monday
     arrival, breaks, days = drive_days(DriverHours.EU, (), start, 25 * 3600, vrp.BreakRule(270 * 60, 45 * 60))
@@ -856,7 +856,7 @@ def test_a_vehicle_more_than_a_days_drive_behind_follows_with_the_gear_it_holds(
 
 def test_drive_two_takes_turns_without_roadside_breaks_and_rests_nine_hours():
     from solvers import vrp
-    from solvers.transport import drive_days, drive_two
+    from solvers.driver_hours import drive_days, drive_two
 
     rule = vrp.BreakRule(270 * 60, 45 * 60)
     start = datetime(2026, 3, 9, 8, 0)  # a Monday, both drivers fresh
