@@ -269,6 +269,7 @@ class _Move:
     aboard: bool = False  # loaded before the run starts: only delivered
     stays: bool = False  # loaded after the curfew and kept aboard where the vehicle parks
     avoid: str | None = None  # the fleet vehicle a driver reaches with this move (in their car)
+    parks_there: bool = False  # driven through the night: its vehicle parks where it is unloaded
 
     @property
     def gear(self) -> tuple[str, ...]:
@@ -503,7 +504,7 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
                 and (h.origin, h.destination) in tonight and h.destination in tour.venue_by_id:
             moves.append(_Move(f"gear:{h.key}", origin=h.origin, destination=h.destination,
                                earliest=_after_curfew(tour, h.origin),
-                               latest=_next_call(tour, plan, k) + BOARDING_S - h.service, **gear))
+                               latest=_next_call(tour, plan, k) + BOARDING_S - h.service, parks_there=True, **gear))
         elif h.load_out == pday.day and h.day != pday.day and h.key not in aboard:
             moves.append(_Move(f"gear:{h.key}:out", origin=h.origin, destination=h.origin,
                                earliest=_after_curfew(tour, h.origin), latest=_DAY_END_S, stays=True, **gear))
@@ -1047,6 +1048,9 @@ def _parks(pday: PlanDay, vehicle: Vehicle, driver: str | None, moves: list[_Mov
     reach = [m.destination for m in moves if m.vehicle == vehicle.id and m.id.endswith(":reach")]
     if reach:
         return reach[0]  # a car its owner left where they took over a fleet vehicle
+    there = [m.destination for m in moves if m.vehicle == vehicle.id and m.parks_there]
+    if there:
+        return there[0]  # at the next venue after the night's drive
     beds = [m.destination for m in moves if not m.is_gear and m.subject == driver
             and not m.id.endswith((":out", ":reach"))]
     if beds:
@@ -1405,6 +1409,31 @@ def _run(tour: Tour, d: _Day, route: vrp.Route) -> TransportRun:
                         round(km * vehicle.cost_per_km + vehicle.cost_per_day, 2))
 
 
+def _unload_parked(day: date, unloads: list[_Move], free: Mapping[str, datetime]
+                   ) -> list[tuple[TransportRun | None, list[tuple[_Move, str]]]]:
+    """Gear aboard a fleet vehicle already parked at its venue is unloaded there by the crew,
+    one item after the other, to be done by the first call: no drive and no driver (after
+    a night at the wheel the driver may be resting). Per vehicle: a run of that one stop,
+    driver ``""``, or, when the vehicle arrived too late to finish by then, its moves with
+    the reason."""
+    found = []
+    for vid in dict.fromkeys(m.vehicle for m in unloads):
+        mine = [m for m in unloads if m.vehicle == vid]
+        call = min(m.latest + m.service for m in mine)
+        work = sum(m.service for m in mine)
+        arrived = _seconds(day, free[vid]) if vid in free else 0
+        begin = max(arrived, call - work)
+        if begin + work > call:
+            why = (f"time: {vid} arrives at {_clock(arrived)}; unloading takes {work // 60} min, "
+                   f"done after the call at {_clock(call)}")
+            found.append((None, [(m, why) for m in mine]))
+            continue
+        stop = RunStop(mine[0].destination, _at(day, begin), _at(day, begin + work),
+                       unload_gear=tuple(i for m in mine for i in m.gear))
+        found.append((TransportRun(day, vid, "", (stop,), 0.0, 0, (), 0.0), []))
+    return found
+
+
 def _solver_reason(reason: str) -> str:
     if reason.startswith("dropped by the solver"):
         return ("no run could take it on the routes found: seats, volume, weight, the clock or the "
@@ -1546,6 +1575,17 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         unserved += [UnservedRequest(pday.day, m.id, m.subject, m.origin, m.destination, why) for m, why in late]
         own_travel += own
         moves = crew_moves + _haul_moves(tour, plan, k, matrix, [h for h in hauls if h.key not in done], aboard, away)
+        unloads = [m for m in moves if m.aboard and m.vehicle in fleet_ids and m.vehicle not in away
+                   and parked[m.vehicle] == m.destination]
+        moves = [m for m in moves if m not in unloads]
+        for run, late in _unload_parked(pday.day, unloads, free):
+            if run is not None:
+                runs.append(run)
+                keys = {m.id[len("gear:"):] for m in unloads if m.vehicle == run.vehicle_id}
+                aboard.difference_update(keys)
+                done.update(keys)
+            unserved += [UnservedRequest(pday.day, m.id, subject, m.destination, m.destination, why)
+                         for m, why in late for subject in m.gear]
         held: dict[str, tuple[int, int]] = {}
         for h in hauls:
             if h.key in aboard and h.day > pday.day:
@@ -1604,10 +1644,14 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                             done.add(key)
                 run = _run(tour, d, route)
                 runs.append(run)
-                free[route.vehicle] = run.stops[-1].arrival
+                free[route.vehicle] = run.stops[-1].departure
                 # Own-car driving is recorded too: it counts towards the owner's driving time.
+                # A run that only loads where the vehicle stands (a load-out) drives nothing
+                # and is no duty at the wheel: the stage crew loads, the driver's rest holds.
                 past, own = duties.setdefault(run.driver_id, []), route.vehicle not in fleet_ids
-                if past and past[-1].day == pday.day and past[-1].own_car == own:
+                if not route.driving:
+                    pass
+                elif past and past[-1].day == pday.day and past[-1].own_car == own:
                     past[-1] = Duty(pday.day, past[-1].driving_s + route.driving, past[-1].start, run.stops[-1].arrival,
                                     own)
                 else:

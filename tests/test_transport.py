@@ -947,3 +947,55 @@ def test_the_nightliner_drives_through_the_night_to_the_next_call_and_everyone_g
     assert [u for u in result.unserved if u.day == D1] == []
     # Ann, off duty, rode from home with the others: her move was a request of the day.
     assert any("ann" in s.board for r in result.runs if r.day == D1 for s in r.stops)
+
+
+def test_gear_for_a_night_drive_is_loaded_after_the_curfew_and_unloaded_by_the_next_call():
+    # AB on D1 (curfew 23:00), Frankfurt on D2 (load-in 16:00), the schedule drives the leg
+    # through the night: the truck loads the backline after the curfew and unloads it at
+    # the arena in the same run, the next morning.
+    from touring.model import LoadLine, TravelPart, VehicleLoad
+
+    frankfurt = Place("arena", "Festhalle", 50.1117, 8.6515, "Europe/Berlin", "DE")
+    venues = (Venue("ab", "AB", AB, (SEASON,), load_in=time(14, 0), curfew=time(23, 0)),
+              Venue("arena", "Festhalle", frankfurt, (SEASON,), load_in=time(16, 0), curfew=time(23, 0)))
+    lorry = truck()
+    tour = Tour("night drive", SEASON, GENT, venues, (Show("ab", "ab"), Show("arena", "arena")),
+                crew=(person("kim", "C"),), vehicles=(lorry,), equipment=(gear("backline", volume=2.0),))
+    part = TravelPart("ab", "arena", 0.0, 0, 0, overnight=True)
+    days = (PlanDay(D1, DayKind.SHOW, "ab", "ab", (part,)), PlanDay(D2, DayKind.SHOW, "arena", "arena"))
+    line = (LoadLine("backline", "backline", 1, 2.0, 50.0),)
+    report = SolverReport("cp-sat", "optimal", 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1)
+    plan = Plan("night drive", SEASON, "EUR", VehicleKind.TRUCK, (), (), days, report,
+                loads=(VehicleLoad(0, D1, "ab", "arena", "truck", line, 2.0, 50.0, 40.0, 10000.0),))
+    result = solve(tour, plan, FAST)
+    assert [u for u in result.unserved if u.subject == "backline"] == []
+    (run,) = [r for r in result.runs if any("backline" in s.load_gear for s in r.stops)]
+    loaded = next(s for s in run.stops if "backline" in s.load_gear)
+    unloaded = next(s for s in run.stops if "backline" in s.unload_gear)
+    assert run.day == D1 and loaded.place_id == "ab" and loaded.departure > datetime.combine(D1, time(23, 0))
+    assert unloaded.place_id == "arena" and D2 == unloaded.departure.date()
+    assert unloaded.departure <= datetime.combine(D2, time(16, 0))
+
+
+def test_gear_aboard_a_vehicle_parked_at_its_venue_is_unloaded_without_a_driver():
+    tour, plan = long_leg_case(MARSEILLE, 2)  # the truck is in Marseille the day before the show
+    result = solve(tour, plan, FAST)
+    show = DAY + timedelta(days=2)
+    (run,) = [r for r in result.runs if r.day == show and any("backline" in s.unload_gear for s in r.stops)]
+    assert (run.vehicle_id, run.driver_id, run.km, run.drive_minutes) == ("truck", "", 0.0, 0)
+    (stop,) = run.stops
+    assert stop.place_id == "dome" and stop.departure <= datetime.combine(show, time(14, 0))
+    assert result.unserved == ()
+
+
+def test_a_vehicle_parked_too_late_to_unload_by_the_call_says_so():
+    from solvers.transport import GEAR_BASE_S, _Move, _unload_parked
+
+    call = 14 * 3600
+    move = _Move("gear:0:truck:home>dome", "backline", True, "dome", "dome", 0, call - GEAR_BASE_S, GEAR_BASE_S,
+                 items=("backline",), vehicle="truck", aboard=True)
+    ((run, late),) = _unload_parked(DAY, [move], {"truck": datetime.combine(DAY, time(13, 51))})
+    assert run is None and late == [(move, "time: truck arrives at 13:51; unloading takes 10 min, done after the "
+                                           "call at 14:00")]
+    ((run, late),) = _unload_parked(DAY, [move], {"truck": datetime.combine(DAY, time(13, 50))})
+    assert late == [] and run.stops[0].departure == datetime.combine(DAY, time(14, 0))

@@ -99,7 +99,8 @@ def transport_summary(plan: Plan) -> list[str]:
     for run in plan.runs:
         km[run.vehicle_id] = km.get(run.vehicle_id, 0.0) + run.km
         for driver, minutes in run.driving_by_driver.items():
-            driving[driver] = driving.get(driver, 0) + minutes
+            if driver:  # a parked vehicle unloaded at its venue has none
+                driving[driver] = driving.get(driver, 0) + minutes
     lines = [f"Transport: {len(plan.runs)} run(s), {sum(km.values()):,.0f} km, "
              f"{sum(r.cost for r in plan.runs):,.0f} {plan.currency}, "
              f"{len(plan.unserved_transport)} move(s) unserved"]
