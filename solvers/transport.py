@@ -9,7 +9,11 @@ next day. The steps of one day:
    - on a show or set-up day each crew member on duty (the rota's shift if the plan has
      one, else everyone available, called at the venue's load-in or the set-up start) is
      taken from where they slept to the venue, arriving by their call time, and back
-     after the curfew (the shift's end) to where they sleep that night;
+     after the curfew (the shift's end) to where they sleep that night; the others
+     available travel with the tour too (from last night's bed to tonight's, by way of
+     the venue when tonight's bed is aboard the nightliner); a bed aboard the nightliner,
+     which drives through the night, is due by the next morning's first call, any other
+     by 08:00;
    - on a travel day everyone available goes from last night's bed to tonight's;
    - where someone sleeps comes from ``plan.accommodation`` (home, hotel, the
      nightliner's next place, or the tour's place when unbooked); without it, the tour's
@@ -24,8 +28,13 @@ next day. The steps of one day:
      they are loaded after the curfew (``load_out``, else the curfew) of the last show
      or set-up day there, stay aboard where the vehicle parks overnight (its room is
      reduced by them on the days between) and are unloaded by the first call at the
-     next venue; from the home base they are loaded on the day itself; the drive home
-     goes right after the last show. Rental lines are loaded at their supplier on their
+     next venue; on a leg the schedule drives through one night only, one run loads them
+     after the curfew and unloads them there by the next morning's call (the vehicle
+     parks there); gear aboard a vehicle already parked at its venue is unloaded by the
+     crew, one item after the other, done by the first call, with no drive and no driver
+     (:func:`_unload_parked`: after a night at the wheel the driver may be resting);
+     from the home base they are loaded on the day itself; the drive home goes right
+     after the last show and is home by :data:`HOME_BY_S` the next day. Rental lines are loaded at their supplier on their
      pick-up leg and set down there on their return leg (``plan.equipment_moves``).
      Without manifests, on the day the tour arrives at a venue every item needed there
      (``Equipment.needed_at``) goes, all its units together, from the previous venue (or
@@ -83,7 +92,9 @@ next day. The steps of one day:
    off duty restart the count (395.3(b), (c)). A run that ends after midnight keeps its
    vehicle busy into the next day, and its driver resting (:func:`_bounds`); moves that
    cannot wait so long are reported with that reason (the daily or weekly rest, the
-   restart). Own cars (private driving, outside these regulations) keep only the daily
+   restart). A run that only loads or unloads where the vehicle stands (a load-out)
+   drives nothing and is no duty at the wheel: the stage crew loads, and the driver's
+   rest goes on. Own cars (private driving, outside these regulations) keep only the daily
    limit, but their driving counts towards their owner's driving time in a fleet
    vehicle (the day's, the week's, two weeks'): a driver who takes their car to their
    vehicle has that drive off the vehicle's day (the car may drive no more than the
@@ -105,10 +116,11 @@ next day. The steps of one day:
    (:func:`drive_days`: the daily limit and breaks, the daily rest between days). The
    crew with the tour ride along as seats allow (:func:`_with_the_tour`: aboard the
    nightliner, or on the road to rooms still to book), in the vehicles with the most
-   seats first. When one driver would arrive later than an hour before the first call
-   at the venue and a second licensed driver rides along, the two take turns
-   (multi-manning, :func:`drive_two`: breaks taken aboard, 9 h of daily rest within
-   30 h). It is one run over the days, its nights' rests among its breaks;
+   seats first. When one driver would arrive later than :data:`LEG_MARGIN_S` before the
+   first call at the venue, whoever arrives first drives: another licensed driver alone
+   (the rota's may have few hours left), or two taking turns (multi-manning,
+   :func:`solvers.driver_hours.drive_two`: breaks taken aboard, 9 h of daily rest within
+   30 h), the rota's driver among them when that is as early. It is one run over the days, its nights' rests among its breaks;
    the driver and riders go with it (their own moves go) until the tour is there too, the gear
    stays aboard and is delivered on the venue's day from where the vehicle stands. A
    vehicle more than a day's drive from where it is next needed (it arrived late, or
@@ -168,6 +180,8 @@ CAR_PAYLOAD_KG = 300.0
 300 kg of payload (a common family car); no fixed cost, ``rules.mileage_rate`` per km."""
 _DAY_END_S = 32 * 3600  # runs may last until 08:00 the next morning (late curfews)
 _DAY_S = 24 * 3600
+HOME_BY_S = 18 * 3600
+"""Gear driven home after the last show is home by 18:00 the next day."""
 # Cost unit: cents per km times metres, i.e. 1/1000 cent; fixed costs and penalties are
 # scaled to it so that the objective adds like with like.
 _COST_SCALE = METRES_PER_KM
@@ -372,8 +386,9 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
                 if slept != venue:
                     moves.append(_Move(f"crew:{member.id}:out", member.id, False, slept, venue,
                                        TRAVEL_DAY_START.hour * 3600, curfew - BOARDING_S, BOARDING_S, seats=1))
-                moves.append(_Move(f"crew:{member.id}:back", member.id, False, venue, sleeps, curfew,
-                                   bedtime(member.id), BOARDING_S, seats=1))
+                if sleeps != venue:
+                    moves.append(_Move(f"crew:{member.id}:back", member.id, False, venue, sleeps, curfew,
+                                       bedtime(member.id), BOARDING_S, seats=1))
                 continue
             moves.append(_Move(f"crew:{member.id}:move", member.id, False, slept, sleeps,
                                TRAVEL_DAY_START.hour * 3600, bedtime(member.id), BOARDING_S, seats=1))
@@ -512,6 +527,8 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
             if h.destination in tour.venue_by_id and pday.show_id is not None and h.destination == pday.place_id:
                 duty = _duty(tour, plan, pday)
                 latest = min((c for c, _ in duty.values()), default=_default_call(tour, pday)) - h.service
+            elif h.destination == HOME_ID and h.load_out == pday.day:
+                latest = _DAY_S + HOME_BY_S  # the drive home after the last show goes on into the next day
             else:
                 latest = _DAY_END_S  # the home base or a supplier: any time that day
             if h.key in aboard:

@@ -516,3 +516,17 @@ def test_a_move_nobody_makes_is_boxed_on_the_day_sheet_and_in_its_sheet(transpor
     assert sheet.rows == ((day, "Anna Peeters", "home of Anna Peeters", sheet.rows[0][3], "no seat left"),)
     anna = next(m for m in tour.crew if m.id == "anna")
     assert "Not carried: home of Anna Peeters" in personal_page(tour, anna, crew_days(days, anna))
+
+
+def test_a_day_sheet_names_both_drivers_of_a_shared_run_and_a_parked_unload(transport_planned, tmp_path):
+    changed = dataclasses.replace
+    plan, tour, _ = transport_planned
+    run = next(r for r in plan.runs if r.vehicle_id == "truck")
+    shared = changed(run, co_driver_id="anna", co_driver_minutes=run.drive_minutes // 2)
+    unload = changed(run, driver_id="", stops=run.stops[-1:], km=0.0, drive_minutes=0, breaks=(), cost=0.0)
+    plan = changed(plan, runs=tuple(shared if r is run else r for r in plan.runs) + (unload,))
+    export_plan(plan, tour, tmp_path / "export", pdf=False, stamp=STAMP)
+    vehicles = (tmp_path / "export" / "days" / f"{run.day.isoformat()}.html").read_text().split(
+        "<h2>Vehicles</h2>", 1)[1]
+    assert "— driver Carl De Smet, " in vehicles and " and Anna" in vehicles and "taking turns" in vehicles
+    assert "<strong>truck</strong> — driver nobody (parked, unloaded by the crew); 0 km" in vehicles

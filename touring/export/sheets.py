@@ -448,7 +448,10 @@ def _vehicles_block(tour: Tour, day: Day) -> str:
     for run in day.local_runs:
         driver = tour.crew_by_id.get(run.driver_id)
         who = (escape(driver.name) + (f", {_contact(driver.phone)}" if driver.phone else "")) if driver \
-            else escape(run.driver_id or "no driver")
+            else escape(run.driver_id or "nobody (parked, unloaded by the crew)")
+        if run.co_driver_id:
+            second = tour.crew_by_id.get(run.co_driver_id)
+            who += f" and {escape(second.name if second else run.co_driver_id)}, taking turns"
         breaks = "; ".join(f"{_clock(start, day.date)} ({minutes} min)" for start, minutes in run.breaks)
         rows = []
         for number, stop in enumerate(run_stops(run), start=1):
