@@ -143,7 +143,7 @@ from __future__ import annotations
 import time as _time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from solvers import vrp
 from solvers.crew import DEFAULT_CURFEW, DEFAULT_LOAD_IN, SETUP_START
@@ -651,17 +651,22 @@ def _rota_drivers(plan: Plan, pday: PlanDay) -> dict[str, str]:
 
 
 def _assign_drivers(tour: Tour, party: list[str], fleet: list[Vehicle], driven: Mapping[str, int],
-                    rota: Mapping[str, str] = {}) -> dict[str, str]:
+                    rota: Mapping[str, str] | None = None,
+                    out_of_reach: Callable[[str, str], bool] | None = None) -> dict[str, str]:
     """Vehicle id -> driver id: the rota's driver where it names one; else rarest licence
     first, then crew without an own car (who would otherwise need a lift), fewest driving
-    seconds so far."""
+    seconds so far, among those who can get to the vehicle (``out_of_reach(vehicle,
+    crew)`` false: a vehicle nobody can reach gets no driver, which leaves its licensed
+    crew to the next)."""
+    rota = rota or {}
     order = {c.id: k for k, c in enumerate(tour.crew)}
     drivers = {vid: cid for vid, cid in rota.items() if any(v.id == vid for v in fleet)}
     free = set(party) - set(drivers.values())
     for vehicle in sorted(fleet, key=lambda v: (_rarity(v.licence), v.id)):
         if vehicle.id in drivers:
             continue
-        able = [cid for cid in free if licence_covers(tour.crew_by_id[cid].licences, vehicle.licence)]
+        able = [cid for cid in free if licence_covers(tour.crew_by_id[cid].licences, vehicle.licence)
+                and not (out_of_reach and out_of_reach(vehicle.id, cid))]
         if able:
             chosen = min(able, key=lambda cid: (tour.crew_by_id[cid].own_car, driven.get(cid, 0), order[cid]))
             drivers[vehicle.id] = chosen
@@ -1612,20 +1617,46 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
             continue
         party = list(dict.fromkeys(m.subject for m in moves if not m.is_gear))
         today = [r for r in previous_runs if r.day == pday.day]
+        slept = _slept(tour, plan, k) | {cid: parked[vid] for vid, cid in arriving.items()}
+
+        def out_of_reach(vid: str, cid: str) -> bool:
+            """Whether the crew member cannot get to the vehicle this morning (see :func:`_stranded`)."""
+            start = slept.get(cid)
+            if start is None or start == parked[vid] or parked.get(f"{OWN_CAR_PREFIX}{cid}") == start:
+                return False
+            return minutes_to_seconds(matrix.minutes[matrix.index(start)][matrix.index(parked[vid])]) > FETCH_LIMIT_S
+
         if today:
             # Replanning: the earlier runs' fleet drivers, so the seed finds its vehicles;
-            # only vehicles of today's fleet (one out of service keeps no driver).
+            # only vehicles of today's fleet (one out of service keeps no driver). The rota's
+            # drivers first; the earlier runs' fill the other vehicles, one vehicle per driver
+            # (a replacement vehicle must not take the driver the rota gave another).
             today_ids = {v.id for v in day_fleet}
-            drivers = {vid: cid for vid, cid in _rota_drivers(plan, pday).items() if vid in today_ids} | \
-                {r.vehicle_id: r.driver_id for r in today if r.vehicle_id in today_ids and r.driver_id in party}
+            seeded = {vid: cid for vid, cid in _rota_drivers(plan, pday).items() if vid in today_ids}
+            for r in today:
+                if r.vehicle_id in today_ids and r.driver_id in party and r.vehicle_id not in seeded \
+                        and r.driver_id not in seeded.values() and not out_of_reach(r.vehicle_id, r.driver_id):
+                    seeded[r.vehicle_id] = r.driver_id
         else:
-            drivers = _assign_drivers(tour, [c for c in party if c not in arriving.values()], day_fleet, driven,
-                                      _rota_drivers(plan, pday))
+            seeded = _rota_drivers(plan, pday)
+        # The other vehicles get a licensed driver from the party who can get to them (the
+        # spare ones are parked).
+        drivers = _assign_drivers(tour, [c for c in party if c not in arriving.values()], day_fleet, driven, seeded,
+                                  out_of_reach)
         # A vehicle back from its long leg keeps the driver who brought it, who starts there.
         drivers = {vid: cid for vid, cid in drivers.items() if cid not in arriving.values()} | arriving
-        slept = _slept(tour, plan, k) | {cid: parked[vid] for vid, cid in arriving.items()}
+        # A vehicle whose licensed crew all start too far from it says so.
+        unreachable: dict[str, str] = {}
+        for v in day_fleet:
+            able = [c for c in party if licence_covers(tour.crew_by_id[c].licences, v.licence)
+                    and c not in drivers.values()]
+            if v.id not in drivers and able and all(out_of_reach(v.id, c) for c in able):
+                cid = min(able, key=lambda c: matrix.minutes[matrix.index(slept[c])][matrix.index(parked[v.id])])
+                minutes = matrix.minutes[matrix.index(slept[cid])][matrix.index(parked[v.id])]
+                unreachable[v.id] = (f"driver: {cid}, the nearest who may drive {v.id}, starts at {slept[cid]}, "
+                                     f"{minutes} min from {v.id} parked at {parked[v.id]}")
         d, result, drivers = _settle(tour, matrix, pday, moves, day_fleet, cars, parked, drivers, params, today, held,
-                                     duties, free, slept, away)
+                                     duties, free, slept, away | unreachable)
         # A fleet vehicle carrying only people may cost more than the crew's own cars:
         # try the day without such vehicles and keep whichever is cheaper.
         spare = {r.vehicle for r in result.routes if r.vehicle in drivers
@@ -1633,7 +1664,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         if spare and cars:
             trial = _settle(tour, matrix, pday, moves, day_fleet, cars, parked,
                             {vid: cid for vid, cid in drivers.items() if vid not in spare}, params, today, held,
-                            duties, free, slept, away)
+                            duties, free, slept, away | unreachable)
             if trial[1] is not None and trial[1].objective is not None and result.objective is not None \
                     and trial[1].objective < result.objective:
                 d, result, drivers = trial

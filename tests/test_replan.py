@@ -508,30 +508,35 @@ def test_the_report_names_exactly_the_changes_of_a_lost_hotel_and_a_replaced_tru
     result = replan(loaded, plan, events, date(2026, 3, 9), FAST)
     assert result.found and result.moved == ()
 
-    def boards(day: int) -> str:
-        # A driver's ride is the whole run: it leaves with them at its first stop.
-        run = next(r for r in result.plan.runs if r.day == date(2026, 3, day) and r.vehicle_id == "truck2")
-        assert run.driver_id == "carl"
-        return f"{run.stops[0].departure:%H:%M}"
+    def at(moment, day: int) -> str:
+        return f"{moment:%H:%M}" + ("" if moment.day == day else f" on {moment.day} March")
 
+    def run_of(runs, day: int, vehicle: str):
+        return next((r for r in runs if r.day == date(2026, 3, day) and r.vehicle_id == vehicle), None)
+
+    # Carl drives the truck2 on every day it is hired (loaded on the 9th, driven on the
+    # 12th): a driver's ride is the whole run, leaving with them at its first stop.
     changes = crew_changes(loaded.tour, plan, result.plan)
-    assert [c.text for c in changes["carl"]] == [
-        "Your 9 March hotel moves from Ibis Gent Centrum to Hotel Harmony.",
-        f"On 10 March you now drive the truck2 instead of the truck, leaving {boards(10)}.",
-        f"On 11 March you now drive the truck2 instead of the truck, leaving {boards(11)}.",
-    ]
-    def rides_along(day: int, vehicle: str = "truck2", runs=None) -> str:
-        run = next((r for r in runs or result.plan.runs if r.day == date(2026, 3, day) and r.vehicle_id == vehicle),
-                   None)
-        return " and ".join(f"{s.departure:%H:%M}" for s in run.stops if "anna" in s.board) if run else ""
-
-    # Anna rides along with Carl: her rides change vehicle too; off duty on 9 March, she
-    # now moves to the new hotel that day; nothing else changes.
     expected = ["Your 9 March hotel moves from Ibis Gent Centrum to Hotel Harmony."]
-    if rides_along(9, "truck") and not rides_along(9, "truck", plan.runs):
-        expected.append(f"On 9 March you now ride in the truck, leaving {rides_along(9, 'truck')}.")
-    expected += [f"On {day} March you now ride in the truck2 instead of the truck, leaving {rides_along(day)}."
-                 for day in (10, 11) if rides_along(day)]
+    for day in (9, 10, 11, 12):
+        run = run_of(result.plan.runs, day, "truck2")
+        assert run is not None and run.driver_id == "carl" and run_of(plan.runs, day, "truck").driver_id == "carl"
+        expected.append(f"On {day} March you now drive the truck2 instead of the truck, "
+                        f"leaving {at(run.stops[0].departure, day)}.")
+    assert [c.text for c in changes["carl"]] == expected
+
+    def rides_along(runs, day: int, vehicle: str) -> str:
+        run = run_of(runs, day, vehicle)
+        return " and ".join(at(s.departure, day) for s in run.stops if "anna" in s.board) if run else ""
+
+    # Anna rides along with Carl: her rides change vehicle too (a new ride where she had
+    # none, off duty on the 9th, moving to the new hotel); nothing else changes.
+    expected = ["Your 9 March hotel moves from Ibis Gent Centrum to Hotel Harmony."]
+    for day in (9, 10, 11, 12):
+        now, before = rides_along(result.plan.runs, day, "truck2"), rides_along(plan.runs, day, "truck")
+        if now:
+            expected.append(f"On {day} March you now ride in the truck2{' instead of the truck' if before else ''}, "
+                            f"leaving {now}.")
     assert [c.text for c in changes["anna"]] == expected
     html = changes_html(loaded.tour, changes)
     assert "<li>On 10 March you now drive the truck2 instead of the truck, leaving " in html

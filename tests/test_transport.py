@@ -643,8 +643,8 @@ def test_a_van_does_not_cross_the_country_empty_to_fetch_its_driver():
     result = runs_of(tour)
     assert result.runs == ()
     reasons = {u.subject: u.reason for u in result.unserved}
-    assert reasons == {who: "driver: ann, on duty to drive v1, starts at home:ann, 140 min from v1 parked at "
-                            "depot:v1" for who in ("ann", "pa")}
+    assert reasons == {who: "driver: ann, the nearest who may drive v1, starts at home:ann, 140 min from v1 parked "
+                            "at depot:v1" for who in ("ann", "pa")}
 
 
 # --- far homes: own travel ---
