@@ -51,6 +51,9 @@ LUGGAGE = "luggage_l"
 _COST_SCALE = METRES_PER_KM
 # Vehicles may leave the depot from midnight and be back by 06:00 the next day.
 _SHIFT_END = 30 * 3600
+# Seconds kept for reading the last routes back into the model with the pieces tied
+# (building and closing a 500-transfer model takes most of a second).
+_READ_RESERVE = 1.5
 
 _KIND_SPEED = {ShuttleKind.CAR: VehicleKind.CAR, ShuttleKind.VAN: VehicleKind.VAN, ShuttleKind.BUS: VehicleKind.BUS}
 
@@ -67,9 +70,9 @@ class ShuttleParams:
     vehicles (those planned alone first, for at most ``scarce_share`` of the time; 0
     turns this off); if it leaves a transfer out, ``first_solution`` over the whole
     fleet and then ``fallback_first_solution`` (``None``: none) build others, and the
-    one serving most is improved by ``metaheuristic`` (see :func:`_search`). When it
-    leaves out parties that may split, their pieces join the search, relaxed for
-    ``split_share`` of the time left, then tied (see :func:`_search_with_splits`).
+    one serving most is improved by ``metaheuristic`` (see :func:`_search`). When they
+    leave out parties that may split, the fallback plan is built with their pieces
+    offered and the pieces join the search (see :func:`_search_with_splits`).
     """
 
     time_limit: float = 30.0
@@ -82,10 +85,6 @@ class ShuttleParams:
     first_solution: str = "LOCAL_CHEAPEST_INSERTION"
     fallback_first_solution: str | None = "PARALLEL_CHEAPEST_INSERTION"
     scarce_share: float = 0.15
-    # When the first plans leave out parties that may split: the share of the time left
-    # for searching with their pieces relaxed; the rest improves with them tied
-    # (see :func:`_search_with_splits`).
-    split_share: float = 0.8
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log_search: bool = False
 
@@ -324,6 +323,22 @@ def _insert_pieces(problem: vrp.Problem, routes: dict[str, list[str]],
     return routes, placed
 
 
+def _whole_splits(result: vrp.RoutingResult, offers: list[_Offer]) -> dict[str, list[str]]:
+    """The routes of a relaxed search, keeping only complete splits.
+
+    A party's pieces stay when all of them ride, each in its own vehicle, and the whole
+    party does not; otherwise they leave the routes (removing a pair keeps a route on
+    time: the vehicle only drives a shorter way).
+    """
+    vehicle_of = {rid: route.vehicle for route in result.routes for rid in route.requests}
+    kept = {offer.transfer for offer in offers
+            if offer.transfer not in vehicle_of and all(p.id in vehicle_of for p in offer.requests)
+            and len({vehicle_of[p.id] for p in offer.requests}) == len(offer.requests)}
+    return {route.vehicle: [rid for rid in route.requests
+                            if not _transfer_of(rid)[1] or _transfer_of(rid)[0] in kept]
+            for route in result.routes}
+
+
 def _served_transfers(result: vrp.RoutingResult) -> set[str]:
     return {_transfer_of(rid)[0] for route in result.routes for rid in route.requests}
 
@@ -331,16 +346,18 @@ def _served_transfers(result: vrp.RoutingResult) -> set[str]:
 def _search_with_splits(built: _Built, params: ShuttleParams) -> tuple[vrp.RoutingResult | None, set[str]]:
     """The plan, splitting parties that it would otherwise leave out.
 
-    1. The first plans without splits (:func:`_first_plans`). When they serve every
-       party that may split, the rest is :func:`_search`'s improvement.
-    2. Else the parties left out that may split are offered as pieces: first inserted
-       where whole sets of pieces fit the routes as they are (:func:`_insert_pieces`);
-       then, for ``split_share`` of the time left, the routing core improves the plan
-       (whole parties too) with the pieces relaxed (each droppable on its own, never
-       with its whole party, :class:`solvers.vrp.Split`), since OR-Tools' moves insert
-       one pair at a time and could never add a tied split.
-    3. Pieces of parties not served in full leave the routes, and the core improves the
-       result with the pieces tied (all or none) for the rest of the time.
+    1. The first plans without splits (:func:`_first_plans`) but the fallback. When
+       they serve every party that may split, the rest is :func:`_search`'s (the
+       fallback if they leave someone out, then the improvement).
+    2. Else the parties left out that may split are offered as pieces. The plan:
+       whole sets of pieces inserted where they fit the first plan's routes as they
+       are (:func:`_insert_pieces`), or the fallback strategy's plan built with the
+       pieces offered, whichever serves more.
+    3. The routing core improves it for the time left with the pieces relaxed (each
+       droppable on its own, :class:`solvers.vrp.Split`): OR-Tools' moves insert one
+       pair at a time and could never add a tied split.
+    4. Only complete splits stay (:func:`_whole_splits`), and the routing core reads the
+       routes back with the pieces tied (all or none, each on its own vehicle).
 
     Returns the result and the transfers offered as pieces.
     """
@@ -350,36 +367,47 @@ def _search_with_splits(built: _Built, params: ShuttleParams) -> tuple[vrp.Routi
     def remaining() -> float:
         return until - _time.perf_counter()
 
-    best, hit = _first_plans(problem, params, until) if problem.requests else (None, False)
+    def first(on: vrp.Problem, strategy: str) -> vrp.RoutingResult:
+        return vrp.solve(on, dataclasses.replace(params.core(), time_limit=max(remaining() - _READ_RESERVE, 0.1),
+                                                 solution_limit=1, first_solution=strategy))
+
+    fallback = params.fallback_first_solution
+    quick = dataclasses.replace(params, fallback_first_solution=None)
+    best, hit = _first_plans(problem, quick, until) if problem.requests else (None, False)
     served = _served_transfers(best) if best is not None else set()
     candidates = [offer for tid, offer in offers.items() if tid not in served]
     if not candidates:
+        if best is not None and best.dropped and fallback is not None and remaining() > 0.1:
+            other = first(problem, fallback)
+            hit = hit or other.hit_time_limit
+            best = other if _better(other, best) else best
         return (_improve(problem, params, best, hit, until) if best is not None else None), set()
     tried = {offer.transfer for offer in candidates}
     routes = {route.vehicle: route.requests for route in best.routes} if best is not None else {}
-    routes, _ = _insert_pieces(problem, routes, candidates)
+    routes, placed = _insert_pieces(problem, routes, candidates)
     pieces = [p for offer in candidates for p in offer.requests]
-    if params.solution_limit != 1 and remaining() > 0.2:
-        relaxed = dataclasses.replace(
-            problem, requests=list(problem.requests) + pieces,
-            splits=[dataclasses.replace(offer.split, all_or_none=False) for offer in candidates])
-        core = dataclasses.replace(params.core(), time_limit=remaining() * params.split_share)
+    relaxed = dataclasses.replace(
+        problem, requests=list(problem.requests) + pieces,
+        splits=[dataclasses.replace(offer.split, all_or_none=False) for offer in candidates])
+    if fallback is not None and remaining() > _READ_RESERVE + 0.1:
+        fresh = first(relaxed, fallback)
+        hit = hit or fresh.hit_time_limit
+        if fresh.objective is not None:
+            afresh = _whole_splits(fresh, candidates)
+            if len({_transfer_of(rid)[0] for seq in afresh.values() for rid in seq}) > len(served) + len(placed):
+                routes = afresh
+    if params.solution_limit != 1 and remaining() > _READ_RESERVE + 0.1:
+        core = dataclasses.replace(params.core(), time_limit=remaining() - _READ_RESERVE)
         searched = vrp.solve(relaxed, core, initial_routes={vid: seq for vid, seq in routes.items() if seq})
         hit = hit or searched.hit_time_limit
         if searched.objective is not None:
-            on_board = {rid for route in searched.routes for rid in route.requests}
-            partial = {offer.transfer for offer in candidates if not all(p.id in on_board for p in offer.requests)}
-            routes = {route.vehicle: [rid for rid in route.requests
-                                      if not (_transfer_of(rid)[1] and _transfer_of(rid)[0] in partial)]
-                      for route in searched.routes}
+            routes = _whole_splits(searched, candidates)
     tied = dataclasses.replace(problem, requests=list(problem.requests) + pieces,
                                splits=[offer.split for offer in candidates])
-    core = dataclasses.replace(params.core(), time_limit=max(remaining(), 0.1))
-    if params.solution_limit == 1:
-        core = dataclasses.replace(core, solution_limit=1)
-    result = vrp.solve(tied, core, initial_routes={vid: seq for vid, seq in routes.items() if seq})
+    read = dataclasses.replace(params.core(), time_limit=max(remaining(), 0.1), solution_limit=1)
+    result = vrp.solve(tied, read, initial_routes={vid: seq for vid, seq in routes.items() if seq})
     if best is not None and len(_served_transfers(result)) < len(served):
-        # The warm start was not read: keep the first plan without splits.
+        # The routes were not read back: keep the first plan without splits.
         return dataclasses.replace(best, hit_time_limit=hit or result.hit_time_limit), tried
     return dataclasses.replace(result, hit_time_limit=hit or result.hit_time_limit), tried
 
