@@ -564,3 +564,21 @@ def test_command_shows_split_parties(tmp_path: Path) -> None:
     assert served["split"] == "party of 4: 2 in car-1, 2 in car-2"
     assert [(p["piece"], p["vehicle"], p["party"]) for p in served["pieces"]] == [(1, "car-1", 2), (2, "car-2", 2)]
     assert {s["piece"] for v in data["vehicles"] for run in v["runs"] for s in run} == {1, 2}
+
+
+def test_fleet_bound_is_not_a_reason_when_a_party_could_split_onto_other_vehicles(tmp_path: Path) -> None:
+    # Only the 7-seat bus takes a party of 6, and two such parties in 10:00-10:40 are
+    # more than it can do (the bound). But b could ride as 3 + 3 in the cars, so the
+    # bound proves nothing about b: here the cars are busy with c1 and c2 instead.
+    fleet = ("id,kind,seats,luggage_m3,depot,cost_per_km,fixed_cost,count\n"
+             "bus,bus,7,2.0,site,0.9,300,1\ncar,car,3,0.6,site,0.3,180,2\n")
+    folder = write_festival(tmp_path / "f", fleet, HEADER + "a,A,bru,site,10:00,10:40,6,0.6\n"
+                                                            "b,B,bru,site,10:00,10:40,6,0.6\n"
+                                                            "c1,C1,site,bru,10:00,10:40,1,0.1\n"
+                                                            "c2,C2,site,bru,10:00,10:40,1,0.1\n")
+    festival, plan = solved(folder)
+    assert {w.types: w.at_least_unserved for w in fleet_load(festival)}[("bus",)] == 1
+    assert sorted(s.transfer for s in plan.served) in (["a", "c1", "c2"], ["b", "c1", "c2"])
+    [unserved] = plan.unserved
+    assert unserved.reason.startswith("no vehicle was free to take it between 10:00 and 10:40")
+    assert unserved.reason.endswith("; split as 3 + 3, no 2 vehicles were free to take the pieces at once")
