@@ -51,9 +51,10 @@ LUGGAGE = "luggage_l"
 _COST_SCALE = METRES_PER_KM
 # Vehicles may leave the depot from midnight and be back by 06:00 the next day.
 _SHIFT_END = 30 * 3600
-# Seconds kept for reading the last routes back into the model with the pieces tied
-# (building and closing a 500-transfer model takes most of a second).
-_READ_RESERVE = 1.5
+# Seconds kept for the last insertion of pieces and for reading the routes back into the
+# model with the pieces tied (building and closing a 500-transfer model takes most of a
+# second).
+_READ_RESERVE = 2.0
 
 _KIND_SPEED = {ShuttleKind.CAR: VehicleKind.CAR, ShuttleKind.VAN: VehicleKind.VAN, ShuttleKind.BUS: VehicleKind.BUS}
 
@@ -296,15 +297,17 @@ def _cheapest_insertion(problem: vrp.Problem, routes: dict[str, list[str]], piec
     return best
 
 
-def _insert_pieces(problem: vrp.Problem, routes: dict[str, list[str]],
-                   offers: list[_Offer]) -> tuple[dict[str, list[str]], list[str]]:
+def _insert_pieces(problem: vrp.Problem, routes: dict[str, list[str]], offers: list[_Offer],
+                   known: list[vrp.Request] = ()) -> tuple[dict[str, list[str]], list[str]]:
     """Routes with the pieces of as many offered transfers as fit, and those transfers.
 
     Transfer by transfer (earliest deadline first), each piece, largest first, goes
     where it costs least on a vehicle no other piece of its party uses; a transfer
     whose pieces do not all fit is left out whole (its pieces are all or none).
+    ``known`` are other pieces the routes may hold.
     """
     requests = {r.id: r for r in problem.requests}
+    requests.update({p.id: p for p in known})
     requests.update({p.id: p for offer in offers for p in offer.requests})
     routes = {vid: list(seq) for vid, seq in routes.items()}
     placed = []
@@ -356,8 +359,9 @@ def _search_with_splits(built: _Built, params: ShuttleParams) -> tuple[vrp.Routi
     3. The routing core improves it for the time left with the pieces relaxed (each
        droppable on its own, :class:`solvers.vrp.Split`): OR-Tools' moves insert one
        pair at a time and could never add a tied split.
-    4. Only complete splits stay (:func:`_whole_splits`), and the routing core reads the
-       routes back with the pieces tied (all or none, each on its own vehicle).
+    4. Only complete splits stay (:func:`_whole_splits`), whole sets of pieces are
+       inserted where the removed ones made room, and the routing core reads the routes
+       back with the pieces tied (all or none, each on its own vehicle).
 
     Returns the result and the transfers offered as pieces.
     """
@@ -402,6 +406,9 @@ def _search_with_splits(built: _Built, params: ShuttleParams) -> tuple[vrp.Routi
         hit = hit or searched.hit_time_limit
         if searched.objective is not None:
             routes = _whole_splits(searched, candidates)
+            # Pieces left in part made room: whole sets may fit now.
+            on_board = {_transfer_of(rid)[0] for seq in routes.values() for rid in seq}
+            routes, _ = _insert_pieces(problem, routes, [o for o in candidates if o.transfer not in on_board], pieces)
     tied = dataclasses.replace(problem, requests=list(problem.requests) + pieces,
                                splits=[offer.split for offer in candidates])
     read = dataclasses.replace(params.core(), time_limit=max(remaining(), 0.1), solution_limit=1)
