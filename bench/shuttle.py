@@ -3,11 +3,13 @@
     python bench/shuttle.py data/festival-shuttle --seconds 60
 
 Prints, for the planner and for a baseline measured in the same run, the transfers
-served and served on time, vehicles used, runs, km and wall time, and on standard error
+served, served on time and served split over several vehicles, vehicles used, runs, km
+and wall time, and on standard error
 the busiest window of each group of vehicle types by the lower bound of
 :func:`solvers.shuttle.fleet_load` (above 100 %, no plan can serve them all). Every plan is
 re-checked by :func:`touring.shuttle.check_plan` (the plan's own times against the
-festival's windows, seats, holds and road minutes; no solver code): a plan that fails
+festival's windows, seats, holds and road minutes, and for a split party every piece on
+time, in its own vehicle, the pieces carrying the whole party; no solver code): a plan that fails
 stops the run with exit status 1.
 
 Baselines:
@@ -38,8 +40,9 @@ def _row(name: str, festival: Festival, plan: ShuttlePlan, minutes) -> tuple[str
     transfers = {t.id: t for t in festival.transfers}
     on_time = sum(s.on_time(transfers[s.transfer]) for s in plan.served)
     runs = sum(len(v.runs) for v in plan.vehicles)
+    split = sum(bool(s.pieces) for s in plan.served)
     problems = check_plan(festival, plan, minutes)
-    line = (f"{name},{len(festival.transfers)},{len(plan.served)},{on_time},{len(plan.unserved)},"
+    line = (f"{name},{len(festival.transfers)},{len(plan.served)},{on_time},{split},{len(plan.unserved)},"
             f"{len(plan.vehicles)},{runs},{plan.km:.1f},{plan.objective},{plan.status},{plan.wall_time:.1f},"
             f"{'ok' if not problems else f'{len(problems)} problems'}")
     return line, problems
@@ -76,19 +79,23 @@ def main(argv: list[str] | None = None) -> int:
               f"{load.start:%H:%M}-{load.end:%H:%M}, {len(load.transfers)} transfers need at least "
               f"{load.ratio:.0%} of their time (lower bound), at least {load.at_least_unserved} unservable",
               file=sys.stderr)
-    print("solver,transfers,served,on_time,unserved,vehicles,runs,km,objective,status,seconds,check")
+    print("solver,transfers,served,on_time,split,unserved,vehicles,runs,km,objective,status,seconds,check")
     failed: list[str] = []
     if not args.no_baseline:
         base = solve(festival, ShuttleParams(time_limit=args.baseline_seconds, solution_limit=1, **search))
         line, problems = _row("first-solution", festival, base, minutes)
         print(line, flush=True)
         failed += [f"first-solution: {p}" for p in problems]
-    print(f"one-per-transfer,{len(festival.transfers)},{alone},{alone},{len(festival.transfers) - alone},"
+    print(f"one-per-transfer,{len(festival.transfers)},{alone},{alone},0,{len(festival.transfers) - alone},"
           f"{alone},{alone},,,,,", flush=True)
     plan = solve(festival, ShuttleParams(time_limit=args.seconds, **search))
     line, problems = _row("planner", festival, plan, minutes)
     print(line, flush=True)
     failed += [f"planner: {p}" for p in problems]
+    transfers = {t.id: t for t in festival.transfers}
+    for item in plan.served:
+        if item.pieces:
+            print(f"# split {item.transfer}: {item.describe(transfers[item.transfer])}", file=sys.stderr)
     for item in plan.unserved:
         print(f"# unserved {item.transfer}: {item.reason}", file=sys.stderr)
     for problem in failed[:20]:

@@ -18,7 +18,11 @@ its destination, on one vehicle. The steps:
    when it leaves transfers out; then guided local search from the best), move every stop
    as early as its route's order allows (the core leaves vehicles as late as possible;
    artists would rather not wait), and cut each vehicle's route into runs (a run ends
-   when the vehicle is empty).
+   when the vehicle is empty);
+6. split parties: a party of two or more that the plan leaves out (or that no vehicle
+   takes whole) may ride in pieces, each a pair of its own with its share of seats and
+   luggage, on different vehicles, all or none (:func:`piece_sizes`,
+   :func:`_search_with_splits`, :class:`solvers.vrp.Split`).
 
 Reasons for unserved transfers are checked here first, in the festival's terms (seats,
 luggage, the clock); a transfer the solver drops in a window that :func:`fleet_load`
@@ -37,7 +41,7 @@ from solvers.travel import GeodesicRoad, TravelMatrix, compute_matrix
 from solvers.units import METRES_PER_KM, litres_down, litres_up, minutes_to_seconds, money_to_cents
 from touring.model import DEFAULT_SPEEDS_KMH, VehicleKind
 from touring.shuttle import (
-    Festival, Run, Served, ShuttleKind, ShuttlePlan, ShuttleStop, Transfer, Unserved, VehicleRuns,
+    Festival, Piece, Run, Served, ShuttleKind, ShuttlePlan, ShuttleStop, Transfer, Unserved, VehicleRuns,
 )
 
 SEATS = "seats"
@@ -47,6 +51,10 @@ LUGGAGE = "luggage_l"
 _COST_SCALE = METRES_PER_KM
 # Vehicles may leave the depot from midnight and be back by 06:00 the next day.
 _SHIFT_END = 30 * 3600
+# Seconds kept for the last insertion of pieces and for reading the routes back into the
+# model with the pieces tied (building and closing a 500-transfer model takes most of a
+# second).
+_READ_RESERVE = 2.0
 
 _KIND_SPEED = {ShuttleKind.CAR: VehicleKind.CAR, ShuttleKind.VAN: VehicleKind.VAN, ShuttleKind.BUS: VehicleKind.BUS}
 
@@ -63,7 +71,9 @@ class ShuttleParams:
     vehicles (those planned alone first, for at most ``scarce_share`` of the time; 0
     turns this off); if it leaves a transfer out, ``first_solution`` over the whole
     fleet and then ``fallback_first_solution`` (``None``: none) build others, and the
-    one serving most is improved by ``metaheuristic`` (see :func:`_search`).
+    one serving most is improved by ``metaheuristic`` (see :func:`_search`). When they
+    leave out parties that may split, the fallback plan is built with their pieces
+    offered and the pieces join the search (see :func:`_search_with_splits`).
     """
 
     time_limit: float = 30.0
@@ -160,9 +170,13 @@ def _search(problem: vrp.Problem, params: ShuttleParams) -> vrp.RoutingResult:
     serving most is improved with the metaheuristic, warm-started from its routes, for
     the rest of the time.
     """
-    started = _time.perf_counter()
-    until = started + params.time_limit
+    until = _time.perf_counter() + params.time_limit
+    best, hit = _first_plans(problem, params, until)
+    return _improve(problem, params, best, hit, until)
 
+
+def _first_plans(problem: vrp.Problem, params: ShuttleParams, until: float) -> tuple[vrp.RoutingResult, bool]:
+    """The first plan serving most (see :func:`_search`), and whether the clock cut a step."""
     def remaining() -> float:
         return until - _time.perf_counter()
 
@@ -184,12 +198,225 @@ def _search(problem: vrp.Problem, params: ShuttleParams) -> vrp.RoutingResult:
         hit = hit or other.hit_time_limit
         if best is None or _better(other, best):
             best = other
+    return best, hit
+
+
+def _improve(problem: vrp.Problem, params: ShuttleParams, best: vrp.RoutingResult, hit: bool,
+             until: float) -> vrp.RoutingResult:
+    """``best`` improved by the metaheuristic until ``until``, warm-started from its routes."""
+    def remaining() -> float:
+        return until - _time.perf_counter()
+
     if params.solution_limit == 1 or remaining() <= 0.1 or not best.routes:
         return dataclasses.replace(best, hit_time_limit=hit or remaining() <= 0.1)
     warm = {route.vehicle: route.requests for route in best.routes}
     improved = vrp.solve(problem, dataclasses.replace(params.core(), time_limit=remaining()), initial_routes=warm)
     hit = hit or improved.hit_time_limit
     return dataclasses.replace(improved if not _better(best, improved) else best, hit_time_limit=hit)
+
+
+# --------------------------------------------------------------------------- #
+# Split parties: pieces inserted into the plan, then improved with the rest
+# --------------------------------------------------------------------------- #
+
+
+def _route_ok(problem: vrp.Problem, vehicle: vrp.VehicleSpec, sequence: list[str],
+              requests: dict[str, vrp.Request]) -> bool:
+    """Whether ``vehicle`` can drive ``sequence`` (request ids, a pair's twice) on time
+    and within its capacities: the core's rules, each stop started as early as it can."""
+    tt = problem.travel_time
+    clock, location = vehicle.shift.start, vehicle.start
+    load: dict[str, int] = {}
+    aboard: set[str] = set()
+    for rid in sequence:
+        r = requests[rid]
+        boarding = rid not in aboard
+        stop = r.pickup if boarding else r.delivery
+        clock = max(clock + tt[location][stop.location], stop.window.start)
+        if clock > stop.window.end:
+            return False
+        clock += stop.service
+        location = stop.location
+        for dim, q in r.demand.items():
+            load[dim] = load.get(dim, 0) + (q if boarding else -q)
+            if load[dim] > vehicle.capacities.get(dim, 0):
+                return False
+        (aboard.add if boarding else aboard.discard)(rid)
+    return clock + tt[location][vehicle.end] <= vehicle.shift.end
+
+
+def _cheapest_insertion(problem: vrp.Problem, routes: dict[str, list[str]], piece: vrp.Request,
+                        requests: dict[str, vrp.Request], avoid: set[str]) -> tuple[int, str, list[str]] | None:
+    """The cheapest place for one piece: (added cost, vehicle, new route), or ``None``.
+
+    A position is skipped when the stop it would come before must start before the
+    piece's window opens (it could not follow the piece); the scan ends at a position
+    after a stop that starts after the window closes, as every later one is after it
+    too.
+    """
+    dist = problem.distance
+    best = None
+    for vehicle in problem.vehicles:
+        if vehicle.id in avoid or any(q > vehicle.capacities.get(d, 0) for d, q in piece.demand.items()):
+            continue
+        route = routes.get(vehicle.id, [])
+        seen: set[str] = set()
+        stops = []  # the stop at each position of the route
+        for rid in route:
+            stops.append(requests[rid].delivery if rid in seen else requests[rid].pickup)
+            seen.add(rid)
+        locations = [vehicle.start] + [s.location for s in stops] + [vehicle.end]
+
+        def added(k: int, location: int) -> int:  # detour of visiting location between k-1 and k
+            a, b = locations[k], locations[k + 1]
+            return dist[a][location] + dist[location][b] - dist[a][b]
+
+        for i in range(len(route) + 1):
+            if i < len(route) and stops[i].window.end < piece.pickup.window.start:
+                continue
+            if i > 0 and stops[i - 1].window.start > piece.pickup.window.end:
+                break
+            with_pickup = route[:i] + [piece.id] + route[i:]
+            if not _route_ok(problem, vehicle, with_pickup[:i + 1], requests):
+                continue
+            for j in range(i + 1, len(with_pickup) + 1):
+                if j < len(with_pickup) and stops[j - 1].window.end < piece.delivery.window.start:
+                    continue
+                if j > i + 1 and stops[j - 2].window.start > piece.delivery.window.end:
+                    break
+                sequence = with_pickup[:j] + [piece.id] + with_pickup[j:]
+                if not _route_ok(problem, vehicle, sequence, requests):
+                    continue
+                locs = locations[:i + 1] + [piece.pickup.location] + locations[i + 1:]
+                cost_pickup = added(i, piece.pickup.location)
+                a, b = locs[j], locs[j + 1]
+                detour = dist[a][piece.delivery.location] + dist[piece.delivery.location][b] - dist[a][b]
+                cost = (cost_pickup + detour) * vehicle.cost_per_distance + (0 if route else vehicle.fixed_cost)
+                if best is None or cost < best[0]:
+                    best = (cost, vehicle.id, sequence)
+    return best
+
+
+def _insert_pieces(problem: vrp.Problem, routes: dict[str, list[str]], offers: list[_Offer],
+                   known: list[vrp.Request] = ()) -> tuple[dict[str, list[str]], list[str]]:
+    """Routes with the pieces of as many offered transfers as fit, and those transfers.
+
+    Transfer by transfer (earliest deadline first), each piece, largest first, goes
+    where it costs least on a vehicle no other piece of its party uses; a transfer
+    whose pieces do not all fit is left out whole (its pieces are all or none).
+    ``known`` are other pieces the routes may hold.
+    """
+    requests = {r.id: r for r in problem.requests}
+    requests.update({p.id: p for p in known})
+    requests.update({p.id: p for offer in offers for p in offer.requests})
+    routes = {vid: list(seq) for vid, seq in routes.items()}
+    placed = []
+    for offer in sorted(offers, key=lambda o: (o.requests[0].delivery.window.end, o.transfer)):
+        trial, used = dict(routes), set()
+        for piece in offer.requests:
+            found = _cheapest_insertion(problem, trial, piece, requests, used)
+            if found is None:
+                break
+            _, vid, sequence = found
+            trial[vid] = sequence
+            used.add(vid)
+        else:
+            routes = trial
+            placed.append(offer.transfer)
+    return routes, placed
+
+
+def _whole_splits(result: vrp.RoutingResult, offers: list[_Offer]) -> dict[str, list[str]]:
+    """The routes of a relaxed search, keeping only complete splits.
+
+    A party's pieces stay when all of them ride, each in its own vehicle, and the whole
+    party does not; otherwise they leave the routes (removing a pair keeps a route on
+    time: the vehicle only drives a shorter way).
+    """
+    vehicle_of = {rid: route.vehicle for route in result.routes for rid in route.requests}
+    kept = {offer.transfer for offer in offers
+            if offer.transfer not in vehicle_of and all(p.id in vehicle_of for p in offer.requests)
+            and len({vehicle_of[p.id] for p in offer.requests}) == len(offer.requests)}
+    return {route.vehicle: [rid for rid in route.requests
+                            if not _transfer_of(rid)[1] or _transfer_of(rid)[0] in kept]
+            for route in result.routes}
+
+
+def _served_transfers(result: vrp.RoutingResult) -> set[str]:
+    return {_transfer_of(rid)[0] for route in result.routes for rid in route.requests}
+
+
+def _search_with_splits(built: _Built, params: ShuttleParams) -> tuple[vrp.RoutingResult | None, set[str]]:
+    """The plan, splitting parties that it would otherwise leave out.
+
+    1. The first plans without splits (:func:`_first_plans`) but the fallback. When
+       they serve every party that may split, the rest is :func:`_search`'s (the
+       fallback if they leave someone out, then the improvement).
+    2. Else the parties left out that may split are offered as pieces. The plan:
+       whole sets of pieces inserted where they fit the first plan's routes as they
+       are (:func:`_insert_pieces`), or the fallback strategy's plan built with the
+       pieces offered, whichever serves more.
+    3. The routing core improves it for the time left with the pieces relaxed (each
+       droppable on its own, :class:`solvers.vrp.Split`): OR-Tools' moves insert one
+       pair at a time and could never add a tied split.
+    4. Only complete splits stay (:func:`_whole_splits`), whole sets of pieces are
+       inserted where the removed ones made room, and the routing core reads the routes
+       back with the pieces tied (all or none, each on its own vehicle).
+
+    Returns the result and the transfers offered as pieces.
+    """
+    until = _time.perf_counter() + params.time_limit
+    problem, offers = built.problem, built.offers
+
+    def remaining() -> float:
+        return until - _time.perf_counter()
+
+    def first(on: vrp.Problem, strategy: str) -> vrp.RoutingResult:
+        return vrp.solve(on, dataclasses.replace(params.core(), time_limit=max(remaining() - _READ_RESERVE, 0.1),
+                                                 solution_limit=1, first_solution=strategy))
+
+    fallback = params.fallback_first_solution
+    quick = dataclasses.replace(params, fallback_first_solution=None)
+    best, hit = _first_plans(problem, quick, until) if problem.requests else (None, False)
+    served = _served_transfers(best) if best is not None else set()
+    candidates = [offer for tid, offer in offers.items() if tid not in served]
+    if not candidates:
+        if best is not None and best.dropped and fallback is not None and remaining() > 0.1:
+            other = first(problem, fallback)
+            hit = hit or other.hit_time_limit
+            best = other if _better(other, best) else best
+        return (_improve(problem, params, best, hit, until) if best is not None else None), set()
+    tried = {offer.transfer for offer in candidates}
+    routes = {route.vehicle: route.requests for route in best.routes} if best is not None else {}
+    routes, placed = _insert_pieces(problem, routes, candidates)
+    pieces = [p for offer in candidates for p in offer.requests]
+    relaxed = dataclasses.replace(
+        problem, requests=list(problem.requests) + pieces,
+        splits=[dataclasses.replace(offer.split, all_or_none=False) for offer in candidates])
+    if fallback is not None and remaining() > _READ_RESERVE + 0.1:
+        fresh = first(relaxed, fallback)
+        hit = hit or fresh.hit_time_limit
+        if fresh.objective is not None:
+            afresh = _whole_splits(fresh, candidates)
+            if len({_transfer_of(rid)[0] for seq in afresh.values() for rid in seq}) > len(served) + len(placed):
+                routes = afresh
+    if params.solution_limit != 1 and remaining() > _READ_RESERVE + 0.1:
+        core = dataclasses.replace(params.core(), time_limit=remaining() - _READ_RESERVE)
+        searched = vrp.solve(relaxed, core, initial_routes={vid: seq for vid, seq in routes.items() if seq})
+        hit = hit or searched.hit_time_limit
+        if searched.objective is not None:
+            routes = _whole_splits(searched, candidates)
+            # Pieces left in part made room: whole sets may fit now.
+            on_board = {_transfer_of(rid)[0] for seq in routes.values() for rid in seq}
+            routes, _ = _insert_pieces(problem, routes, [o for o in candidates if o.transfer not in on_board], pieces)
+    tied = dataclasses.replace(problem, requests=list(problem.requests) + pieces,
+                               splits=[offer.split for offer in candidates])
+    read = dataclasses.replace(params.core(), time_limit=max(remaining(), 0.1), solution_limit=1)
+    result = vrp.solve(tied, read, initial_routes={vid: seq for vid, seq in routes.items() if seq})
+    if best is not None and len(_served_transfers(result)) < len(served):
+        # The routes were not read back: keep the first plan without splits.
+        return dataclasses.replace(best, hit_time_limit=hit or result.hit_time_limit), tried
+    return dataclasses.replace(result, hit_time_limit=hit or result.hit_time_limit), tried
 
 
 def travel_table(festival: Festival) -> TravelMatrix:
@@ -370,10 +597,59 @@ def _at_least_unserved(inside: list, need: int, have: int, seats: int, hold: int
 
 
 @dataclass(frozen=True)
+class _Offer:
+    """How a transfer may split: its pieces as requests of their own, tied by ``split``.
+
+    ``sizes`` are (people, luggage m3) per piece, largest first; ``unfit`` is the reason
+    no vehicle takes the party whole (then only the pieces are offered), else ``None``.
+    """
+
+    transfer: str
+    sizes: tuple[tuple[int, float], ...]
+    requests: tuple[vrp.Request, ...]
+    split: vrp.Split
+    unfit: str | None = None
+
+
+@dataclass(frozen=True)
 class _Built:
     problem: vrp.Problem
     matrix: TravelMatrix
     reasons: dict[str, str]  # transfer id -> reason found before solving
+    offers: dict[str, _Offer] = dataclasses.field(default_factory=dict)  # transfer id -> how it may split
+
+
+def piece_sizes(festival: Festival, t: Transfer) -> tuple[tuple[int, float], ...]:
+    """The pieces a party would ride in when split: (people, luggage m3), largest first.
+
+    Never more pieces than needed: the fewest (2 up to ``max_pieces``) that each fit a
+    vehicle type the whole party does not fit (a party of ten that only a minibus takes
+    splits into two vans' worth, a van party into car-sized pieces), else the fewest
+    that fit any vehicle. People split as evenly as they can, luggage in proportion.
+    Empty when the party may not split (one person, ``split_ok`` no, ``max_pieces`` 1)
+    or no such pieces fit the fleet (each piece rides in its own vehicle).
+    """
+    if not t.splittable:
+        return ()
+
+    def fits(people: int, m3: float, v) -> bool:
+        return people <= v.seats and litres_up(m3) <= litres_down(v.luggage_m3)
+
+    def pieces(k: int) -> tuple[tuple[int, float], ...]:
+        people = [t.party // k + (1 if i < t.party % k else 0) for i in range(k)]
+        return tuple((p, t.luggage_m3 * p / t.party) for p in people)
+
+    counts = range(2, min(festival.settings.max_pieces, t.party, len(festival.vehicles())) + 1)
+    smaller = [v for v in festival.fleet if not fits(t.party, t.luggage_m3, v)]
+    for group in (smaller, festival.fleet):
+        for k in counts:
+            if all(any(fits(p, m3, v) for v in group) for p, m3 in pieces(k)):
+                return pieces(k)
+    return ()
+
+
+def _sizes_text(sizes) -> str:
+    return " + ".join(str(people) for people, _ in sizes)
 
 
 def build_problem(festival: Festival, matrix: TravelMatrix | None = None) -> _Built:
@@ -384,24 +660,37 @@ def build_problem(festival: Festival, matrix: TravelMatrix | None = None) -> _Bu
 
     reasons = {}
     requests = []
+    offers = {}
     penalty = money_to_cents(festival.settings.unserved_penalty) * _COST_SCALE
-    for t in festival.transfers:
-        reason = unservable_reason(festival, matrix, t)
-        if reason is not None:
-            # Kept out of the model: the reason above says more than the core's.
-            reasons[t.id] = reason
-            continue
-        service = _service_seconds(festival, t)
+    piece_cost = money_to_cents(festival.settings.extra_piece_cost) * _COST_SCALE
+
+    def request(rid: str, t: Transfer, people: int, m3: float) -> vrp.Request:
+        service = int(festival.settings.service(people).total_seconds())
         earliest = _seconds(festival, t.earliest_pickup)
         latest = _seconds(festival, t.latest_arrival)
         direct = travel[location[t.origin]][location[t.destination]]
-        requests.append(vrp.Request(
-            id=t.id,
+        return vrp.Request(
+            id=rid,
             pickup=vrp.Stop(location[t.origin], vrp.TimeWindow(earliest, latest - direct - service), service),
             delivery=vrp.Stop(location[t.destination], vrp.TimeWindow(earliest + service + direct, latest), service),
-            demand={SEATS: t.party, LUGGAGE: litres_up(t.luggage_m3)},
+            demand={SEATS: people, LUGGAGE: litres_up(m3)},
             penalty=penalty,
-        ))
+        )
+
+    for t in festival.transfers:
+        unfit = _capacity_reason(festival, t)
+        late = _time_reason(festival, matrix, t)
+        sizes = piece_sizes(festival, t) if late is None else ()
+        if late is not None or (unfit is not None and not sizes):
+            # Kept out of the model: the reason says more than the core's.
+            reasons[t.id] = unfit or late
+            continue
+        if unfit is None:
+            requests.append(request(t.id, t, t.party, t.luggage_m3))
+        if sizes:
+            pieces = tuple(request(_piece_id(t.id, k), t, people, m3) for k, (people, m3) in enumerate(sizes, 1))
+            offers[t.id] = _Offer(t.id, sizes, pieces, vrp.Split(t.id, tuple(p.id for p in pieces), penalty,
+                                                                  piece_cost * (len(pieces) - 1)), unfit)
 
     vehicles = [
         vrp.VehicleSpec(
@@ -414,7 +703,18 @@ def build_problem(festival: Festival, matrix: TravelMatrix | None = None) -> _Bu
         for vid, vtype in festival.vehicles()
     ]
     problem = vrp.Problem(distance=matrix.metres, travel_time=travel, requests=requests, vehicles=vehicles)
-    return _Built(problem, matrix, reasons)
+    return _Built(problem, matrix, reasons, offers)
+
+
+def _piece_id(transfer_id: str, number: int) -> str:
+    # '#' cannot occur in a transfer id (touring.io.schema.parse_id).
+    return f"{transfer_id}#{number}"
+
+
+def _transfer_of(request_id: str) -> tuple[str, int]:
+    """(transfer id, piece number; 0 for a whole party) of a request id."""
+    transfer, _, number = request_id.partition("#")
+    return transfer, int(number) if number else 0
 
 
 # --------------------------------------------------------------------------- #
@@ -450,23 +750,26 @@ def _left_shift(problem: vrp.Problem, route: vrp.Route) -> list[tuple[vrp.StopVi
     return shifted
 
 
-def _runs(festival: Festival, problem: vrp.Problem, route: vrp.Route,
-          matrix: TravelMatrix) -> tuple[VehicleRuns, list[Served]]:
+def _runs(festival: Festival, problem: vrp.Problem, route: vrp.Route, matrix: TravelMatrix,
+          offers: dict[str, _Offer]) -> tuple[VehicleRuns, list[tuple[str, int, str, ShuttleStop, ShuttleStop]]]:
+    """A vehicle's runs, and per party or piece it carries (transfer, piece, vehicle, board, alight)."""
     transfers = {t.id: t for t in festival.transfers}
     schedule = _left_shift(problem, route) or [
         (v, v.arrival, v.start, v.departure) for v in route.stops if v.request is not None]
     runs: list[Run] = []
-    served: dict[str, list] = {}
+    served: dict[tuple[str, int], list[ShuttleStop]] = {}
     current: list[ShuttleStop] = []
     on_board = 0
     for visit, arrival, start, departure in schedule:
-        t = transfers[visit.request]
+        tid, number = _transfer_of(visit.request)
+        t = transfers[tid]
+        people = offers[tid].sizes[number - 1][0] if number else t.party
         board = visit.kind == "pickup"
         stop = ShuttleStop(matrix.ids[visit.location], festival.at(arrival), festival.at(start),
-                           festival.at(departure), t.id, "board" if board else "alight", t.who, t.party)
+                           festival.at(departure), t.id, "board" if board else "alight", t.who, people, number)
         current.append(stop)
-        served.setdefault(t.id, []).append(stop)
-        on_board += t.party if board else -t.party
+        served.setdefault((tid, number), []).append(stop)
+        on_board += people if board else -people
         if on_board == 0:
             runs.append(Run(tuple(current)))
             current = []
@@ -480,7 +783,27 @@ def _runs(festival: Festival, problem: vrp.Problem, route: vrp.Route,
     vtype = dict(festival.vehicles())[route.vehicle]
     vehicle = VehicleRuns(route.vehicle, vtype.id, vtype.depot, festival.at(leaves), festival.at(returns),
                           route.distance / METRES_PER_KM, tuple(runs))
-    return vehicle, [Served(tid, route.vehicle, stops[0].start, stops[-1].start) for tid, stops in served.items()]
+    return vehicle, [(tid, number, route.vehicle, stops[0], stops[-1]) for (tid, number), stops in served.items()]
+
+
+def _served(carried: list, offers: dict[str, _Offer]) -> list[Served]:
+    """One :class:`Served` per transfer; a split one with its pieces, largest first."""
+    by_transfer: dict[str, list] = {}
+    for tid, number, vehicle, board, alight in carried:
+        by_transfer.setdefault(tid, []).append((number, vehicle, board, alight))
+    served = []
+    for tid, items in by_transfer.items():
+        items.sort(key=lambda item: item[0])
+        if items[0][0] == 0:
+            _, vehicle, board, alight = items[0]
+            served.append(Served(tid, vehicle, board.start, alight.start))
+            continue
+        sizes = offers[tid].sizes
+        pieces = tuple(Piece(number, vehicle, sizes[number - 1][0], sizes[number - 1][1], board.start, alight.start)
+                       for number, vehicle, board, alight in items)
+        served.append(Served(tid, pieces[0].vehicle, min(p.pickup for p in pieces), max(p.arrival for p in pieces),
+                             pieces))
+    return served
 
 
 def _solver_reason(festival: Festival, t: Transfer) -> str:
@@ -504,27 +827,45 @@ def solve(festival: Festival, params: ShuttleParams = ShuttleParams()) -> Shuttl
     """
     started = _time.perf_counter()
     built = build_problem(festival)
-    if not built.problem.requests:
-        result = None
+    offers = built.offers
+    if not built.problem.requests and not offers:
+        result, tried = None, set()
     else:
         # The time limit covers building the model too: "within 60 s" is the whole call.
         budget = max(params.time_limit - (_time.perf_counter() - started), 0.1)
-        result = _search(built.problem, dataclasses.replace(params, time_limit=budget))
+        result, tried = _search_with_splits(built, dataclasses.replace(params, time_limit=budget))
     vehicles, served = [], []
     unserved = dict(built.reasons)
+    by_id = {t.id: t for t in festival.transfers}
     if result is not None:
-        by_id = {t.id: t for t in festival.transfers}
-        overloaded = {tid: w for w in fleet_load(festival, built.matrix) if w.at_least_unserved
+        # The bound counts whole parties on the window's vehicle types; pieces on those
+        # types only need more time (a boarding each), but pieces that fit other types
+        # may leave the window's vehicles: then the bound proves nothing.
+        types = dict(festival.vehicles())
+
+        def escapes(tid: str, window: WindowLoad) -> bool:
+            return tid in offers and any(
+                people <= v.seats and litres_up(m3) <= litres_down(v.luggage_m3)
+                for people, m3 in offers[tid].sizes for v in types.values() if v.id not in window.types)
+
+        overloaded = {tid: w for w in fleet_load(festival, built.matrix)
+                      if w.at_least_unserved and not any(escapes(tid, w) for tid in w.transfers)
                       for tid in w.transfers} if result.dropped else {}
+        every = dataclasses.replace(built.problem, requests=list(built.problem.requests)
+                                    + [p for offer in offers.values() for p in offer.requests])
+        carried = []
         for route in result.routes:
-            vehicle, done = _runs(festival, built.problem, route, built.matrix)
+            vehicle, done = _runs(festival, every, route, built.matrix, offers)
             vehicles.append(vehicle)
-            served += done
+            carried += done
+        served = _served(carried, offers)
         for rid, reason in result.dropped.items():
             if rid in unserved:
                 continue
             if rid in overloaded:
                 unserved[rid] = overloaded[rid].describe()
+            elif rid in offers and offers[rid].unfit:
+                unserved[rid] = offers[rid].unfit
             elif reason.startswith("dropped by the solver"):
                 unserved[rid] = _solver_reason(festival, by_id[rid])
             else:
@@ -532,6 +873,14 @@ def solve(festival: Festival, params: ShuttleParams = ShuttleParams()) -> Shuttl
         status, objective, hit = result.status, result.objective, result.hit_time_limit
     else:
         status, objective, hit = "optimal", 0, False
+    done = {s.transfer for s in served}
+    for tid in offers.keys() - done:
+        if tid not in unserved:
+            unserved[tid] = offers[tid].unfit or _solver_reason(festival, by_id[tid])
+        if tid in tried:
+            sizes = offers[tid].sizes
+            unserved[tid] += (f"; split as {_sizes_text(sizes)}, no {len(sizes)} vehicles were free to take "
+                              f"the pieces at once")
     order = {t.id: k for k, t in enumerate(festival.transfers)}
     served.sort(key=lambda s: order[s.transfer])
     return ShuttlePlan(

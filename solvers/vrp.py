@@ -42,6 +42,16 @@ instances guided local search may find fewer improving solutions than the
 limit and then runs to the time limit; ``metaheuristic="GREEDY_DESCENT"`` stops
 at the first local optimum instead and is reproducible at any size.
 
+Splits
+------
+``Problem.splits`` lets a request ride in pieces (several requests of its own, each
+with its share of the demand): the whole, or every piece on a different vehicle, or
+nothing. The pieces' active variables are tied (``ActiveVar(piece) ==
+ActiveVar(first piece)``) and share a disjunction with the whole. OR-Tools' local
+search moves one pair at a time, so it keeps splits all-or-none but never adds one to
+a plan on its own: a split enters through a warm start or a first solution, or through
+a relaxed search (``Split.all_or_none=False``) whose partial pieces the caller removes.
+
 Driving rules
 -------------
 ``VehicleSpec.max_driving`` caps a ``driving`` dimension whose transit is the
@@ -69,6 +79,7 @@ __all__ = [
     "RoutingResult",
     "Route",
     "SolveParams",
+    "Split",
     "Stop",
     "StopVisit",
     "TimeWindow",
@@ -294,6 +305,52 @@ class VehicleSpec:
             raise ValueError(f"VehicleSpec.break_rule must be a BreakRule, got {self.break_rule!r}")
 
 
+@dataclass(frozen=True)
+class Split:
+    """Request ``whole`` may ride as ``pieces`` instead: all of them or none.
+
+    A party that no free vehicle takes whole may still travel in several vehicles. The
+    pieces are ordinary optional requests of the problem (each with its own share of
+    the demand and its own windows). The solver serves the whole, or every piece, each
+    on a different vehicle, or nothing (then the whole's penalty is paid); ``cost`` is
+    paid when the pieces are served, so splitting is chosen only when it pays.
+
+    Parameters
+    ----------
+    whole : str
+        Id of the request as one party; it may be left out of the problem (when no
+        vehicle takes it whole) and only its pieces are then offered.
+    pieces : tuple of str
+        Ids of the piece requests, at least two.
+    penalty : int
+        Cost of serving neither the whole nor the pieces.
+    cost : int
+        Cost of serving the pieces rather than the whole.
+    all_or_none : bool
+        ``False`` relaxes the split for searching: each piece is dropped on its own at
+        an equal share of ``penalty`` and nothing ties the pieces and the whole, so a
+        plan may serve some pieces only, two on one vehicle, or pieces and the whole:
+        the caller keeps only complete sets. OR-Tools' moves insert one pair at a time;
+        with the pieces tied they can never add a split to a plan, relaxed they can,
+        and with no constraint outside the routing model its search runs at full speed.
+    """
+
+    whole: str
+    pieces: tuple[str, ...]
+    penalty: int
+    cost: int = 0
+    all_or_none: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.whole, str) or not self.whole:
+            raise ValueError(f"Split.whole must be a non-empty string, got {self.whole!r}")
+        object.__setattr__(self, "pieces", tuple(self.pieces))
+        if len(self.pieces) < 2 or len(set(self.pieces)) != len(self.pieces):
+            raise ValueError(f"Split {self.whole!r} needs at least two distinct pieces, got {self.pieces!r}")
+        _check_int(self.penalty, f"Split[{self.whole!r}].penalty")
+        _check_int(self.cost, f"Split[{self.whole!r}].cost")
+
+
 def _as_matrix(rows: Sequence[Sequence[int]], name: str) -> tuple[tuple[int, ...], ...]:
     matrix = tuple(tuple(int(v) if not isinstance(v, bool) else v for v in row) for row in rows)
     n = len(matrix)
@@ -317,12 +374,15 @@ class Problem:
         Time units between locations, same shape as ``distance``.
     requests : sequence of Request
     vehicles : sequence of VehicleSpec
+    splits : sequence of Split
+        Requests that may ride in pieces (see :class:`Split`); empty by default.
     """
 
     distance: Sequence[Sequence[int]]
     travel_time: Sequence[Sequence[int]]
     requests: Sequence[Request]
     vehicles: Sequence[VehicleSpec]
+    splits: Sequence[Split] = ()
 
     def __post_init__(self) -> None:
         # Freeze the containers so a Problem cannot change under a solve.
@@ -330,6 +390,7 @@ class Problem:
         object.__setattr__(self, "travel_time", _as_matrix(self.travel_time, "travel_time"))
         object.__setattr__(self, "requests", tuple(self.requests))
         object.__setattr__(self, "vehicles", tuple(self.vehicles))
+        object.__setattr__(self, "splits", tuple(self.splits))
         n = len(self.distance)
         if len(self.travel_time) != n:
             raise ValueError(
@@ -362,6 +423,19 @@ class Problem:
             for loc in (v.start, v.end):
                 if loc >= n:
                     raise ValueError(f"Problem.vehicles[{v.id!r}] depot {loc} is outside the {n}x{n} matrix")
+        by_id = {r.id: r for r in self.requests}
+        grouped: set[str] = set()
+        for split in self.splits:
+            for rid in (split.whole, *split.pieces):
+                if rid in grouped:
+                    raise ValueError(f"Problem.splits: request {rid!r} is in more than one split")
+                grouped.add(rid)
+            for rid in split.pieces:
+                if rid not in by_id:
+                    raise ValueError(f"Problem.splits[{split.whole!r}] has an unknown piece {rid!r}")
+            for rid in (split.whole, *split.pieces):
+                if rid in by_id and by_id[rid].penalty is None:
+                    raise ValueError(f"Problem.splits[{split.whole!r}]: {rid!r} must be optional (a penalty)")
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -654,9 +728,15 @@ def _register_transits(model: _Model) -> tuple[dict[int, int], int, int]:
     loc = [n.location for n in table.nodes]
     service = [n.service for n in table.nodes]
 
+    # The price of a split is paid on the arcs into its first piece's pickup: once,
+    # whichever vehicle takes it.
+    entering = [0] * len(table.nodes)
+    for split in p.splits:
+        if split.cost and split.pieces[0] in table.request_nodes:
+            entering[table.request_nodes[split.pieces[0]][0]] = split.cost
     cost_cb: dict[int, int] = {}
     for coef in sorted({v.cost_per_distance for v in p.vehicles}):
-        cost = [[coef * dist[a][b] for b in loc] for a in loc]
+        cost = [[coef * dist[a][b] + entering[j] for j, b in enumerate(loc)] for a in loc]
         cost_cb[coef] = routing.RegisterTransitMatrix(cost)
     # Service is part of the time transit out of a node: service starts at the
     # cumul, the vehicle leaves after it.
@@ -770,13 +850,73 @@ def _add_pickup_delivery(model: _Model) -> None:
 def _add_disjunctions(model: _Model) -> None:
     """Optional requests may be dropped at their penalty."""
     routing, table = model.routing, model.table
+    grouped = {rid for split in model.problem.splits for rid in (split.whole, *split.pieces)}
     for r in model.problem.requests:
-        if r.penalty is None or r.id not in table.request_nodes:
+        if r.penalty is None or r.id not in table.request_nodes or r.id in grouped:
             continue
         first, *rest = table.indices_of(r.id)
         routing.AddDisjunction([first], r.penalty)
         # The pair constraint ties the delivery to the pickup; its own
         # disjunction only makes it droppable at all.
+        for index in rest:
+            routing.AddDisjunction([index], 0)
+
+
+def _add_splits(model: _Model) -> None:
+    """A whole or all of its pieces, each piece on its own vehicle, or nothing.
+
+    One disjunction holds the whole's first stop and the first piece's (at most one of
+    them, the penalty when neither); every other piece is active exactly when the
+    first is. Local search moves one pair at a time, so it can move pieces between
+    vehicles but not add or drop a split on its own: pieces enter a plan through a warm
+    start (or a first solution) that holds them all.
+    """
+    routing, table = model.routing, model.table
+    solver = routing.solver()
+    for split in model.problem.splits:
+        if not split.all_or_none:
+            _add_relaxed_split(model, split)
+            continue
+        pieces = [rid for rid in split.pieces if rid in table.request_nodes]
+        if len(pieces) < len(split.pieces):
+            pieces = []  # a piece no vehicle takes: the split cannot happen
+        firsts = [table.indices_of(split.whole)[0]] if split.whole in table.request_nodes else []
+        if pieces:
+            firsts.append(table.indices_of(pieces[0])[0])
+        if firsts:
+            routing.AddDisjunction(firsts, split.penalty, 1)
+        for rid in [split.whole] + list(split.pieces):
+            if rid not in table.request_nodes:
+                continue
+            first, *rest = table.indices_of(rid)
+            if rid in pieces[1:]:
+                routing.AddDisjunction([first], 0)
+                solver.Add(routing.ActiveVar(first) == routing.ActiveVar(table.indices_of(pieces[0])[0]))
+            elif rid not in pieces and rid != split.whole:
+                routing.ActiveVar(first).SetValue(0)
+                routing.AddDisjunction([first], 0)
+            for index in rest:
+                routing.AddDisjunction([index], 0)
+        if pieces:
+            # Unserved pieces all have vehicle -1; served ones ride in different vehicles.
+            solver.Add(solver.AllDifferentExcept(
+                [routing.VehicleVar(table.indices_of(rid)[0]) for rid in pieces], -1))
+
+
+def _add_relaxed_split(model: _Model, split: Split) -> None:
+    """The whole and each piece droppable on its own (see ``Split.all_or_none``).
+
+    No solver constraint ties them: with one, OR-Tools checks every move with its CP
+    solver (the parallel-cheapest-insertion first solution of a 500-transfer festival
+    day with 8 splits so constrained had not finished after 27 s; without them it took 11 s).
+    """
+    routing, table = model.routing, model.table
+    share = -(-split.penalty // len(split.pieces))
+    for rid, penalty in [(split.whole, split.penalty)] + [(rid, share) for rid in split.pieces]:
+        if rid not in table.request_nodes:
+            continue
+        first, *rest = table.indices_of(rid)
+        routing.AddDisjunction([first], penalty)
         for index in rest:
             routing.AddDisjunction([index], 0)
 
@@ -840,6 +980,7 @@ def _build(problem: Problem, requests: Sequence[Request]) -> _Model:
     _add_driving_rules(model, drive_cb)
     _add_pickup_delivery(model)
     _add_disjunctions(model)
+    _add_splits(model)
     _add_allowed_vehicles(model)
     _add_vehicle_changes(model)
     return model
@@ -914,8 +1055,9 @@ def _extract_routes(model: _Model, solution) -> tuple[Route, ...]:
 
 def _dropped_by_solver(model: _Model, solution) -> dict[str, str]:
     dropped = {}
+    pieces = {rid for split in model.problem.splits for rid in split.pieces}
     for r in model.problem.requests:
-        if r.id not in model.table.request_nodes:
+        if r.id not in model.table.request_nodes or r.id in pieces:
             continue
         first = model.table.indices_of(r.id)[0]
         if solution.Value(model.routing.NextVar(first)) == first:
@@ -975,7 +1117,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),
 
     engine = "ortools"
     warm = initial_routes
-    if warm is None and params.engine in ("pyvrp", "auto"):
+    if warm is None and params.engine in ("pyvrp", "auto") and not problem.splits:
         from solvers import pyvrp_engine
 
         if pyvrp_engine.available() and pyvrp_engine.can_model(problem, servable):
@@ -1009,18 +1151,35 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),
         return RoutingResult(status if status == "timed_out" else "infeasible", (), None, dropped,
                              wall, engine, wall >= params.time_limit * 0.98)
     dropped.update(_dropped_by_solver(model, solution))
+    routes = _extract_routes(model, solution)
+    _settle_splits(problem, routes, dropped)
     status = _STATUS.get(status_code, "feasible")
     if mandatory_lost:
         status = "infeasible"
     return RoutingResult(
         status=status,
-        routes=_extract_routes(model, solution),
+        routes=routes,
         objective=solution.ObjectiveValue(),
         dropped=dropped,
         wall_time=wall,
         engine=engine,
         hit_time_limit=wall >= params.time_limit * 0.98,
     )
+
+
+def _settle_splits(problem: Problem, routes: Sequence[Route], dropped: dict[str, str]) -> None:
+    """Pieces are alternatives, never dropped themselves; a whole served in pieces (all of
+    them when relaxed) is not dropped either. A whole left out before solving (no
+    vehicle takes it) whose pieces are not served keeps its own reason."""
+    served = {rid for route in routes for rid in route.requests}
+    for split in problem.splits:
+        reasons = [dropped.pop(rid) for rid in split.pieces if rid in dropped]
+        if (any if split.all_or_none else all)(rid in served for rid in split.pieces):
+            dropped.pop(split.whole, None)
+        elif split.whole not in dropped and split.whole not in served:
+            dropped[split.whole] = reasons[0] if reasons else (
+                f"dropped by the solver: on the routes found, serving it in {len(split.pieces)} pieces would cost "
+                f"more than its penalty {split.penalty} or break capacity, time or driving rules")
 
 
 def prefer_vehicles(problem: Problem, routes: Mapping[str, Sequence[str]], penalty: int) -> Problem:

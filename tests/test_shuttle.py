@@ -23,7 +23,7 @@ from bench import generate_transfers  # noqa: E402
 from solvers.shuttle import ShuttleParams, fleet_load, solve, travel_table  # noqa: E402
 from touring.errors import DataError  # noqa: E402
 from touring.io.shuttle import FestivalDataError, load_festival  # noqa: E402
-from touring.shuttle import check_plan  # noqa: E402
+from touring.shuttle import Transfer, check_plan  # noqa: E402
 from touring.shuttle_cli import shuttle_command  # noqa: E402
 
 EXAMPLE = ROOT / "data" / "festival-shuttle"
@@ -83,7 +83,8 @@ def test_parsing_errors_are_all_named(tmp_path: Path) -> None:
         load_festival(folder)
     assert caught.value.errors == [
         DataError("festival.toml", None, "speed", "unknown setting (known: name, date, site, service.minutes, "
-                  "service.per_passenger_minutes, travel.detour_factor, travel.speed_kmh, unserved_penalty)",
+                  "service.per_passenger_minutes, travel.detour_factor, travel.speed_kmh, unserved_penalty, "
+                  "split.max_pieces, split.extra_piece_cost)",
                   setting=True),
         DataError("places.csv", 4, "kind", "'castle' is not one of airport, station, hotel, site"),
         DataError("fleet.csv", 2, "kind", "'lorry' is not one of car, van, bus"),
@@ -273,8 +274,14 @@ def test_generated_example_served_on_time(generated: Path) -> None:
     assert all(s.on_time(transfers[s.transfer]) for s in plan.served)
 
 
+def no_splits(festival):
+    """The festival with splitting turned off (``split.max_pieces = 1``)."""
+    return dataclasses.replace(festival, settings=dataclasses.replace(festival.settings, max_pieces=1))
+
+
 def test_fallback_first_solution_takes_over_when_the_first_leaves_transfers_out(generated: Path) -> None:
-    festival = load_festival(generated)
+    # Split parties would serve what the first plans leave out: off, to see the fallback alone.
+    festival = no_splits(load_festival(generated))
     first = dataclasses.replace(FAST, solution_limit=1, scarce_share=0.0)
     weak = solve(festival, dataclasses.replace(first, first_solution="SAVINGS", fallback_first_solution=None))
     assert len(weak.unserved) > 0
@@ -307,12 +314,33 @@ def test_transfers_only_scarce_vehicles_take_are_planned_first(tmp_path: Path) -
     festival = load_festival(folder, with_transfers=False)
     (folder / "transfers.csv").write_text(generate_transfers.to_csv(generate_transfers.generate(festival, 120, 3)))
     search = ShuttleParams(time_limit=20.0, solution_limit=30, fallback_first_solution=None)
-    whole_fleet = solve(load_festival(folder), dataclasses.replace(search, scarce_share=0.0))
+    whole_fleet = solve(no_splits(load_festival(folder)), dataclasses.replace(search, scarce_share=0.0))
     assert len(whole_fleet.unserved) == 1
     festival, plan = solved(folder, search)
     assert not plan.hit_time_limit
     assert plan.unserved == () and len(plan.served) == 120
     # Every phase is bounded by work, not by the clock: the same plan again.
+    assert dataclasses.replace(solve(festival, search), wall_time=0) == dataclasses.replace(plan, wall_time=0)
+
+
+def test_a_party_the_first_plan_leaves_out_rides_split(tmp_path: Path) -> None:
+    # The whole-fleet first plan of the instance above leaves out a party of 13 that
+    # only the two minibuses hold; offered as two vans' worth, it rides split and every
+    # other transfer whole.
+    folder = tmp_path / "small-fleet"
+    folder.mkdir()
+    for name in ("festival.toml", "places.csv"):
+        shutil.copy(EXAMPLE / name, folder / name)
+    (folder / "fleet.csv").write_text(SMALL_FLEET)
+    festival = load_festival(folder, with_transfers=False)
+    (folder / "transfers.csv").write_text(generate_transfers.to_csv(generate_transfers.generate(festival, 120, 3)))
+    search = ShuttleParams(time_limit=20.0, solution_limit=30, fallback_first_solution=None, scarce_share=0.0)
+    festival, plan = solved(folder, search)
+    assert not plan.hit_time_limit
+    assert plan.unserved == () and len(plan.served) == 120
+    split = [s for s in plan.served if s.pieces]
+    transfers = {t.id: t for t in festival.transfers}
+    assert [s.describe(transfers[s.transfer]) for s in split] == ["party of 13: 7 in van-site-4, 6 in van-site-5"]
     assert dataclasses.replace(solve(festival, search), wall_time=0) == dataclasses.replace(plan, wall_time=0)
 
 
@@ -395,3 +423,162 @@ def test_an_unknown_column_is_an_error_naming_the_known_ones(tmp_path: Path) -> 
         load_festival(folder)
     assert DataError("places.csv", None, "colour", "unknown column (known: id, name, kind, lat, lon)") \
         in caught.value.errors
+
+
+# --------------------------------------------------------------------------- #
+# Split parties: several vehicles for one party when no free vehicle takes it whole
+# --------------------------------------------------------------------------- #
+
+VAN_AND_CARS = ("id,kind,seats,luggage_m3,depot,cost_per_km,fixed_cost,count\n"
+                "van,van,7,1.5,site,0.4,220,1\ncar,car,3,0.6,site,0.3,180,2\n")
+TWO_CARS = "id,kind,seats,luggage_m3,depot,cost_per_km,fixed_cost,count\ncar,car,3,0.6,site,0.3,180,2\n"
+
+
+def test_party_that_no_free_vehicle_takes_rides_split(tmp_path: Path) -> None:
+    # Two parties of 5 must leave at 10:00 (45 min for a 25-28 min ride): the van takes
+    # one, the other rides in both cars.
+    folder = write_festival(tmp_path / "f", VAN_AND_CARS, HEADER + "a,Band,bru,site,10:00,10:45,5,0.5\n"
+                                                                   "b,Crew,site,bru,10:00,10:45,5,0.5\n")
+    festival, plan = solved(folder)
+    assert plan.unserved == ()
+    by_id = {s.transfer: s for s in plan.served}
+    transfers = {t.id: t for t in festival.transfers}
+    [split] = [s for s in plan.served if s.pieces]
+    [whole] = [s for s in plan.served if not s.pieces]
+    assert whole.vehicle == "van"
+    assert split.describe(transfers[split.transfer]) == "party of 5: 3 in car-1, 2 in car-2"
+    assert [p.luggage_m3 for p in split.pieces] == pytest.approx([0.3, 0.2])
+    assert all(transfers[s].earliest_pickup <= p.pickup and p.arrival <= transfers[s].latest_arrival
+               for s in by_id for p in by_id[s].pieces)
+    stops = [(stop.transfer, stop.piece, stop.party) for v in plan.vehicles if v.vehicle != "van"
+             for run in v.runs for stop in run.stops]
+    assert sorted(stops) == [(split.transfer, 1, 3)] * 2 + [(split.transfer, 2, 2)] * 2
+
+
+def test_party_too_large_for_every_vehicle_rides_split(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", TWO_CARS, HEADER + "a,Band,bru,site,10:00,13:00,4,0.4\n")
+    festival, plan = solved(folder)
+    assert plan.unserved == ()
+    [served] = plan.served
+    assert served.describe(festival.transfers[0]) == "party of 4: 2 in car-1, 2 in car-2"
+
+
+def test_party_that_fits_a_free_vehicle_is_not_split(tmp_path: Path) -> None:
+    # Two cars (2 x 180 + 100 for the second piece) would cost less than this van, but
+    # the van is free: a party rides split only when it would otherwise be left out.
+    cheap_cars = VAN_AND_CARS.replace("van,van,7,1.5,site,0.4,220,1", "van,van,7,1.5,site,0.9,600,1")
+    folder = write_festival(tmp_path / "f", cheap_cars, HEADER + "a,Band,bru,site,10:00,10:45,5,0.5\n")
+    _, plan = solved(folder)
+    [served] = plan.served
+    assert served.pieces == () and served.vehicle == "van"
+
+
+def test_one_person_is_never_split(tmp_path: Path) -> None:
+    # A solo artist with 0.9 m3 fits no car's hold; the luggage would fit two cars, the artist not.
+    folder = write_festival(tmp_path / "f", TWO_CARS, HEADER + "solo,Solo,bru,site,10:00,13:00,1,0.9\n")
+    _, plan = solved(folder)
+    assert plan.served == ()
+    assert [(u.transfer, u.reason) for u in plan.unserved] == [
+        ("solo", "luggage: 0.9 m3 does not fit the largest hold (0.6 m3)")]
+
+
+def test_split_ok_no_keeps_the_party_whole(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", TWO_CARS, HEADER.replace("\n", ",split_ok\n")
+                            + "a,Band,bru,site,10:00,13:00,4,0.4,no\n")
+    _, plan = solved(folder)
+    assert plan.served == ()
+    assert [u.reason for u in plan.unserved] == ["seats: a party of 4 does not fit the largest vehicle (3 seats)"]
+
+
+def test_pieces_are_all_or_none(tmp_path: Path) -> None:
+    # A party of 6 needs both cars (3 + 3); a solo artist on the same ride takes a seat
+    # of one. Serving the party would leave the solo out: one transfer either way, and
+    # the solo costs less. No piece of the party rides alone.
+    folder = write_festival(tmp_path / "f", TWO_CARS, HEADER + "band,Band,bru,site,10:00,10:45,6,0.6\n"
+                                                               "solo,Solo,bru,site,10:00,10:45,1,0.1\n")
+    _, plan = solved(folder)
+    assert [s.transfer for s in plan.served] == ["solo"]
+    assert [(u.transfer, u.reason) for u in plan.unserved] == [(
+        "band", "seats: a party of 6 does not fit the largest vehicle (3 seats); split as 3 + 3, no 2 vehicles "
+                "were free to take the pieces at once")]
+    assert all(stop.transfer == "solo" for v in plan.vehicles for run in v.runs for stop in run.stops)
+
+
+def test_piece_sizes_are_the_fewest_that_fit_a_smaller_vehicle() -> None:
+    from solvers.shuttle import piece_sizes
+
+    festival = load_festival(EXAMPLE, with_transfers=False)
+    day = festival.at(0)
+
+    def sizes(party: int, m3: float, **kw) -> list[tuple[int, float]]:
+        t = Transfer("t", "T", "bru", "werchter", day, day + timedelta(hours=2), party, m3, **kw)
+        return [(people, round(share, 3)) for people, share in piece_sizes(festival, t)]
+
+    assert sizes(10, 1.8) == [(5, 0.9), (5, 0.9)]  # a minibus party: two vans
+    assert sizes(16, 2.28) == [(6, 0.855), (5, 0.712), (5, 0.712)]  # three vans (max_pieces 3)
+    assert sizes(6, 0.48) == [(3, 0.24), (3, 0.24)]  # a van party: two cars
+    assert sizes(2, 0.2) == [(1, 0.1), (1, 0.1)]
+    assert sizes(1, 0.1) == []
+    assert sizes(6, 0.48, split_ok=False) == []
+    fewer = dataclasses.replace(festival, settings=dataclasses.replace(festival.settings, max_pieces=2))
+    t = Transfer("t", "T", "bru", "werchter", day, day + timedelta(hours=2), 16, 2.28)
+    assert [people for people, _ in piece_sizes(fewer, t)] == [8, 8]  # two minibuses
+
+
+def test_split_ok_is_read_and_checked(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", TWO_CARS, HEADER.replace("\n", ",split_ok\n")
+                            + "a,A,bru,site,10:00,13:00,1,0.1,yes\nb,B,bru,site,10:00,13:00,2,0.1,maybe\n"
+                              "c,C,bru,site,10:00,13:00,2,0.1,\n")
+    with pytest.raises(FestivalDataError) as caught:
+        load_festival(folder)
+    assert caught.value.errors == [
+        DataError("transfers.csv", 3, "split_ok", "'maybe' is not yes or no"),
+        DataError("transfers.csv", 2, "split_ok", "a party of 1 cannot be split"),
+    ]
+
+
+def test_check_plan_catches_broken_pieces(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", TWO_CARS, HEADER + "a,Band,bru,site,10:00,13:00,4,0.4\n")
+    festival, plan = solved(folder)
+    [served] = plan.served
+    first, second = served.pieces
+    same_car = dataclasses.replace(plan, served=(dataclasses.replace(
+        served, pieces=(first, dataclasses.replace(second, vehicle=first.vehicle))),))
+    assert any("two pieces share a vehicle" in p for p in check_plan(festival, same_car))
+    short = dataclasses.replace(plan, served=(dataclasses.replace(
+        served, pieces=(first, dataclasses.replace(second, party=1))),))
+    assert any("the pieces carry 3 people of 4" in p for p in check_plan(festival, short))
+    refused = dataclasses.replace(festival, transfers=(dataclasses.replace(festival.transfers[0], split_ok=False),))
+    assert any("the party may not split" in p for p in check_plan(refused, plan))
+
+
+def test_command_shows_split_parties(tmp_path: Path) -> None:
+    folder = write_festival(tmp_path / "f", TWO_CARS, HEADER + "a,Band,bru,site,10:00,13:00,4,0.4\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(shuttle_command, [str(folder), "-o", str(out), "--time-limit", "3",
+                                                  "--solutions", "20"])
+    assert result.exit_code == 0, result.output
+    assert "  split over several vehicles: 1\n    a (Band): party of 4: 2 in car-1, 2 in car-2\n" in result.output
+    data = json.loads((out / "shuttle.json").read_text())
+    [served] = data["transfers"]
+    assert served["split"] == "party of 4: 2 in car-1, 2 in car-2"
+    assert [(p["piece"], p["vehicle"], p["party"]) for p in served["pieces"]] == [(1, "car-1", 2), (2, "car-2", 2)]
+    assert {s["piece"] for v in data["vehicles"] for run in v["runs"] for s in run} == {1, 2}
+
+
+def test_fleet_bound_is_not_a_reason_when_a_party_could_split_onto_other_vehicles(tmp_path: Path) -> None:
+    # Only the 7-seat bus takes a party of 6, and two such parties in 10:00-10:40 are
+    # more than it can do (the bound). But b could ride as 3 + 3 in the cars, so the
+    # bound proves nothing about b: here the cars are busy with c1 and c2 instead.
+    fleet = ("id,kind,seats,luggage_m3,depot,cost_per_km,fixed_cost,count\n"
+             "bus,bus,7,2.0,site,0.9,300,1\ncar,car,3,0.6,site,0.3,180,2\n")
+    folder = write_festival(tmp_path / "f", fleet, HEADER + "a,A,bru,site,10:00,10:40,6,0.6\n"
+                                                            "b,B,bru,site,10:00,10:40,6,0.6\n"
+                                                            "c1,C1,site,bru,10:00,10:40,1,0.1\n"
+                                                            "c2,C2,site,bru,10:00,10:40,1,0.1\n")
+    festival, plan = solved(folder)
+    assert {w.types: w.at_least_unserved for w in fleet_load(festival)}[("bus",)] == 1
+    assert sorted(s.transfer for s in plan.served) in (["a", "c1", "c2"], ["b", "c1", "c2"])
+    [unserved] = plan.unserved
+    assert unserved.reason.startswith("no vehicle was free to take it between 10:00 and 10:40")
+    assert unserved.reason.endswith("; split as 3 + 3, no 2 vehicles were free to take the pieces at once")

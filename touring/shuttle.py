@@ -26,7 +26,7 @@ from touring.errors import FieldError
 
 __all__ = [
     "Festival", "PlaceKind", "ShuttleKind", "ShuttlePlace", "ShuttleSettings", "Transfer",
-    "VehicleType", "Fleet", "ShuttleStop", "Run", "VehicleRuns", "Served", "Unserved",
+    "VehicleType", "Fleet", "ShuttleStop", "Run", "VehicleRuns", "Piece", "Served", "Unserved",
     "ShuttlePlan", "check_plan",
 ]
 
@@ -115,7 +115,9 @@ class Transfer:
     """Move ``party`` people (and their luggage) from ``origin`` to ``destination``.
 
     They are ready from ``earliest_pickup`` and must arrive by ``latest_arrival``
-    (local times on the festival date).
+    (local times on the festival date). ``split_ok``: whether the party may ride in
+    several vehicles when no free vehicle takes it whole; ``None`` means yes for a
+    party of two or more. One person is never split.
     """
 
     id: str
@@ -126,6 +128,7 @@ class Transfer:
     latest_arrival: datetime
     party: int = 1
     luggage_m3: float = 0.0
+    split_ok: bool | None = None
 
     def __post_init__(self) -> None:
         _text(self.id, "id")
@@ -137,6 +140,12 @@ class Transfer:
                  f"{self.latest_arrival:%H:%M} is not after earliest_pickup {self.earliest_pickup:%H:%M}")
         _require(isinstance(self.party, int) and self.party >= 1, "party", f"must be at least 1, got {self.party}")
         _require(self.luggage_m3 >= 0, "luggage_m3", f"must be >= 0, got {self.luggage_m3}")
+        _require(not (self.split_ok and self.party == 1), "split_ok", "a party of 1 cannot be split")
+
+    @property
+    def splittable(self) -> bool:
+        """Whether the party may ride in several vehicles."""
+        return self.party >= 2 and self.split_ok is not False
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,9 @@ class ShuttleSettings:
 
     Boarding (and alighting) takes ``service_minutes + per_passenger_minutes * party``
     at each end. ``speed_kmh`` ``None`` means the default speed of the fleet's slowest
-    kind; road distance is the geodesic distance times ``detour_factor``.
+    kind; road distance is the geodesic distance times ``detour_factor``. A party that
+    may split rides in at most ``max_pieces`` vehicles (1: never split), and each piece
+    beyond the first costs ``extra_piece_cost``.
     """
 
     service_minutes: int = 5
@@ -153,6 +164,8 @@ class ShuttleSettings:
     detour_factor: float = 1.3
     speed_kmh: float | None = None
     unserved_penalty: float = 10_000.0  # currency per transfer left unserved
+    max_pieces: int = 3
+    extra_piece_cost: float = 100.0  # currency per vehicle beyond the first for one party
 
     def __post_init__(self) -> None:
         _require(self.service_minutes >= 0, "service.minutes", f"must be >= 0, got {self.service_minutes}")
@@ -163,6 +176,9 @@ class ShuttleSettings:
         _require(self.speed_kmh is None or 5 <= self.speed_kmh <= 150, "travel.speed_kmh",
                  f"must be between 5 and 150, got {self.speed_kmh}")
         _require(self.unserved_penalty > 0, "unserved_penalty", f"must be > 0, got {self.unserved_penalty}")
+        _require(isinstance(self.max_pieces, int) and 1 <= self.max_pieces <= 4, "split.max_pieces",
+                 f"must be a whole number from 1 to 4, got {self.max_pieces}")
+        _require(self.extra_piece_cost >= 0, "split.extra_piece_cost", f"must be >= 0, got {self.extra_piece_cost}")
 
     def service(self, party: int) -> timedelta:
         """Boarding or alighting time of a party."""
@@ -223,7 +239,9 @@ class ShuttleStop:
     """One stop: ``who`` (transfer ``transfer``, ``party`` people) boards or alights.
 
     The vehicle arrives at ``arrival``, doors open at ``start`` (after waiting for the
-    party) and it leaves at ``departure``.
+    party) and it leaves at ``departure``. ``piece`` is 0 for a whole party; for a
+    party split over several vehicles it numbers the piece (1, 2, ...) and ``party``
+    counts that piece's people only.
     """
 
     place: str
@@ -234,6 +252,7 @@ class ShuttleStop:
     action: str  # "board" or "alight"
     who: str
     party: int
+    piece: int = 0
 
 
 @dataclass(frozen=True)
@@ -245,6 +264,18 @@ class Run:
     @property
     def transfers(self) -> tuple[str, ...]:
         return tuple(s.transfer for s in self.stops if s.action == "board")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Part ``number`` of a split party: ``party`` people and ``luggage_m3`` in ``vehicle``."""
+
+    number: int
+    vehicle: str
+    party: int
+    luggage_m3: float
+    pickup: datetime
+    arrival: datetime
 
 
 @dataclass(frozen=True)
@@ -260,13 +291,26 @@ class VehicleRuns:
 
 @dataclass(frozen=True)
 class Served:
+    """A transfer served on ``vehicle``; a split one lists its ``pieces``.
+
+    For a split transfer ``vehicle`` is the first piece's, ``pickup`` the earliest of
+    the pieces' and ``arrival`` the latest, so :meth:`on_time` covers every piece.
+    """
+
     transfer: str
     vehicle: str
     pickup: datetime  # doors open at the origin
     arrival: datetime  # doors open at the destination
+    pieces: tuple[Piece, ...] = ()
 
     def on_time(self, transfer: Transfer) -> bool:
         return transfer.earliest_pickup <= self.pickup and self.arrival <= transfer.latest_arrival
+
+    def describe(self, transfer: Transfer) -> str:
+        """Where the party rides: ``"party of 6: 4 in van-3, 2 in car-11"`` when split."""
+        if not self.pieces:
+            return f"party of {transfer.party} in {self.vehicle}"
+        return f"party of {transfer.party}: " + ", ".join(f"{p.party} in {p.vehicle}" for p in self.pieces)
 
 
 @dataclass(frozen=True)
@@ -304,12 +348,16 @@ def check_plan(festival: Festival, plan: ShuttlePlan,
     same vehicle, no later than its latest arrival; the people and luggage on board never
     exceed the vehicle's seats and hold; stop times run forward with at least the boarding
     time at each stop and, when ``travel_minutes(a, b)`` is given, at least that drive
-    between consecutive places.
+    between consecutive places. A split transfer may split (two or more people, not
+    refused in transfers.csv), has at most ``max_pieces`` pieces, each in its own vehicle
+    and each keeping all of the above, and its pieces carry the whole party and its
+    luggage.
     """
     problems: list[str] = []
     transfers = {t.id: t for t in festival.transfers}
     types = dict(festival.vehicles())
     settings = festival.settings
+    pieces = {s.transfer: {p.number: p for p in s.pieces} for s in plan.served if s.pieces}
 
     seen: dict[str, int] = {}
     for item in (*plan.served, *plan.unserved):
@@ -321,25 +369,39 @@ def check_plan(festival: Festival, plan: ShuttlePlan,
         if tid not in transfers:
             problems.append(f"unknown transfer {tid} in the plan")
 
-    boarded: dict[str, tuple[str, ShuttleStop]] = {}
-    alighted: dict[str, tuple[str, ShuttleStop]] = {}
+    def load(t: Transfer, number: int) -> tuple[int, float]:
+        """People and luggage of a whole party (0) or of one of its pieces."""
+        if number == 0:
+            return t.party, t.luggage_m3
+        piece = pieces.get(t.id, {}).get(number)
+        return (piece.party, piece.luggage_m3) if piece is not None else (0, 0.0)
+
+    boarded: dict[tuple[str, int], tuple[str, ShuttleStop]] = {}
+    alighted: dict[tuple[str, int], tuple[str, ShuttleStop]] = {}
     for vr in plan.vehicles:
         vtype = types.get(vr.vehicle)
         if vtype is None:
             problems.append(f"unknown vehicle {vr.vehicle}")
             continue
-        on_board: dict[str, Transfer] = {}
+        on_board: dict[tuple[str, int], tuple[int, float]] = {}
         previous_place, previous_departure = vtype.depot, vr.leaves
         for run in vr.runs:
             for stop in run.stops:
                 t = transfers.get(stop.transfer)
                 if t is None:
                     continue
-                label = f"{vr.vehicle} {stop.action} {t.id} at {stop.place}"
+                key = (t.id, stop.piece)
+                label = f"{vr.vehicle} {stop.action} {t.id}" + (f" piece {stop.piece}" if stop.piece else "") \
+                    + f" at {stop.place}"
+                if stop.piece and stop.piece not in pieces.get(t.id, {}):
+                    problems.append(f"{label}: no such piece among the transfer's served pieces")
+                people, luggage_m3 = load(t, stop.piece)
+                if stop.party != people:
+                    problems.append(f"{label}: {stop.party} people at the stop, {people} in the party or piece")
                 if not (stop.arrival <= stop.start <= stop.departure):
                     problems.append(f"{label}: times out of order")
-                if stop.departure - stop.start < settings.service(t.party):
-                    problems.append(f"{label}: less than the boarding time {settings.service(t.party)}")
+                if stop.departure - stop.start < settings.service(people):
+                    problems.append(f"{label}: less than the boarding time {settings.service(people)}")
                 if stop.arrival < previous_departure:
                     problems.append(f"{label}: arrives before leaving the previous stop")
                 if travel_minutes is not None:
@@ -352,51 +414,92 @@ def check_plan(festival: Festival, plan: ShuttlePlan,
                     if stop.start < t.earliest_pickup:
                         problems.append(f"{label}: picked up at {stop.start:%H:%M}, "
                                         f"before the earliest pickup {t.earliest_pickup:%H:%M}")
-                    if t.id in boarded:
+                    if key in boarded:
                         problems.append(f"{label}: boards twice")
-                    boarded[t.id] = (vr.vehicle, stop)
-                    on_board[t.id] = t
+                    boarded[key] = (vr.vehicle, stop)
+                    on_board[key] = (people, luggage_m3)
                 elif stop.action == "alight":
                     if stop.place != t.destination:
                         problems.append(f"{label}: alights away from its destination {t.destination}")
                     if stop.start > t.latest_arrival:
                         problems.append(f"{label}: arrives at {stop.start:%H:%M}, "
                                         f"after the latest arrival {t.latest_arrival:%H:%M}")
-                    if t.id not in on_board:
+                    if key not in on_board:
                         problems.append(f"{label}: alights without having boarded this vehicle")
-                    on_board.pop(t.id, None)
-                    alighted[t.id] = (vr.vehicle, stop)
+                    on_board.pop(key, None)
+                    alighted[key] = (vr.vehicle, stop)
                 else:
                     problems.append(f"{label}: unknown action")
-                seats = sum(p.party for p in on_board.values())
-                luggage = sum(p.luggage_m3 for p in on_board.values())
+                seats = sum(p for p, _ in on_board.values())
+                luggage = sum(m3 for _, m3 in on_board.values())
                 if seats > vtype.seats:
                     problems.append(f"{label}: {seats} people on board, {vtype.seats} seats")
                 if luggage > vtype.luggage_m3 + 1e-9:
                     problems.append(f"{label}: {luggage:g} m3 of luggage on board, hold {vtype.luggage_m3:g} m3")
                 previous_place, previous_departure = stop.place, stop.departure
             if on_board:
-                problems.append(f"{vr.vehicle}: a run ends with {', '.join(sorted(on_board))} on board")
+                problems.append(f"{vr.vehicle}: a run ends with {', '.join(sorted(k for k, _ in on_board))} on board")
         if on_board:
-            problems.append(f"{vr.vehicle}: returns with {', '.join(sorted(on_board))} on board")
+            problems.append(f"{vr.vehicle}: returns with {', '.join(sorted(k for k, _ in on_board))} on board")
 
     for s in plan.served:
         t = transfers.get(s.transfer)
         if t is None:
             continue
-        if s.transfer not in boarded or s.transfer not in alighted:
+        if not s.on_time(t):
+            problems.append(f"served transfer {s.transfer} is not on time")
+        if s.pieces:
+            problems += _check_pieces(settings, t, s, boarded, alighted)
+            continue
+        if (s.transfer, 0) not in boarded or (s.transfer, 0) not in alighted:
             problems.append(f"served transfer {s.transfer} has no boarding or no alighting stop")
             continue
-        (v1, b), (v2, a) = boarded[s.transfer], alighted[s.transfer]
+        (v1, b), (v2, a) = boarded[s.transfer, 0], alighted[s.transfer, 0]
         if not (v1 == v2 == s.vehicle):
             problems.append(f"served transfer {s.transfer} changes vehicle ({v1}, {v2}, {s.vehicle})")
         if (s.pickup, s.arrival) != (b.start, a.start):
             problems.append(f"served transfer {s.transfer}: times differ from its stops")
-        if not s.on_time(t):
-            problems.append(f"served transfer {s.transfer} is not on time")
     for u in plan.unserved:
-        if u.transfer in boarded:
-            problems.append(f"unserved transfer {u.transfer} boards {boarded[u.transfer][0]}")
+        if any(key[0] == u.transfer for key in boarded):
+            problems.append(f"unserved transfer {u.transfer} boards a vehicle")
         if not u.reason.strip():
             problems.append(f"unserved transfer {u.transfer} has no reason")
+    return problems
+
+
+def _check_pieces(settings: ShuttleSettings, t: Transfer, s: Served,
+                  boarded: dict, alighted: dict) -> list[str]:
+    """The rules of a split transfer, from its pieces and their stops alone."""
+    problems = []
+    label = f"served transfer {t.id} in {len(s.pieces)} pieces"
+    if not t.splittable:
+        problems.append(f"{label}: the party may not split (party of {t.party}, split_ok {t.split_ok})")
+    if not 2 <= len(s.pieces) <= settings.max_pieces:
+        problems.append(f"{label}: a split has 2 to {settings.max_pieces} pieces")
+    if sorted(p.number for p in s.pieces) != list(range(1, len(s.pieces) + 1)):
+        problems.append(f"{label}: pieces are not numbered 1 to {len(s.pieces)}")
+    if len({p.vehicle for p in s.pieces}) != len(s.pieces):
+        problems.append(f"{label}: two pieces share a vehicle")
+    if sum(p.party for p in s.pieces) != t.party or any(p.party < 1 for p in s.pieces):
+        problems.append(f"{label}: the pieces carry {sum(p.party for p in s.pieces)} people of {t.party}")
+    if sum(p.luggage_m3 for p in s.pieces) < t.luggage_m3 - 1e-9:
+        problems.append(f"{label}: the pieces carry {sum(p.luggage_m3 for p in s.pieces):g} m3 of luggage "
+                        f"of {t.luggage_m3:g}")
+    if s.vehicle != s.pieces[0].vehicle or s.pickup != min(p.pickup for p in s.pieces) \
+            or s.arrival != max(p.arrival for p in s.pieces):
+        problems.append(f"{label}: vehicle or times differ from its pieces")
+    if (t.id, 0) in boarded:
+        problems.append(f"{label}: the whole party boards too")
+    for p in s.pieces:
+        key = (t.id, p.number)
+        if key not in boarded or key not in alighted:
+            problems.append(f"{label}: piece {p.number} has no boarding or no alighting stop")
+            continue
+        (v1, b), (v2, a) = boarded[key], alighted[key]
+        if not (v1 == v2 == p.vehicle):
+            problems.append(f"{label}: piece {p.number} changes vehicle ({v1}, {v2}, {p.vehicle})")
+        if (p.pickup, p.arrival) != (b.start, a.start):
+            problems.append(f"{label}: piece {p.number}: times differ from its stops")
+        if not (t.earliest_pickup <= p.pickup and p.arrival <= t.latest_arrival):
+            problems.append(f"{label}: piece {p.number} is not on time")
     return problems

@@ -50,6 +50,10 @@ def shuttle_command(festival: Path, out: Path, time_limit: float, seed: int, sol
     click.echo(f"  vehicles used: {len(plan.vehicles)} of {len(loaded.vehicles())}, {runs} runs, "
                f"{plan.km:,.1f} km")
     click.echo(f"  transfers served on time: {on_time} of {len(loaded.transfers)}")
+    split = [s for s in plan.served if s.pieces]
+    click.echo(f"  split over several vehicles: {len(split)}")
+    for item in split:
+        click.echo(f"    {item.transfer} ({transfers[item.transfer].who}): {item.describe(transfers[item.transfer])}")
     click.echo(f"  unserved: {len(plan.unserved)}")
     for item in plan.unserved:
         click.echo(f"    {item.transfer} ({transfers[item.transfer].who}): {item.reason}")

@@ -17,7 +17,7 @@ from typing import Any
 from touring.errors import DataError, FieldError
 from touring.io.files import Table, read_csv, write_text_atomic
 from touring.io.schema import (
-    Column, TableSpec, enum_parser, parse_date, parse_float, parse_id, parse_int, parse_text, parse_time,
+    Column, TableSpec, enum_parser, parse_bool, parse_date, parse_float, parse_id, parse_int, parse_text, parse_time,
 )
 from touring.places import timezone_at
 from touring.shuttle import (
@@ -54,6 +54,9 @@ TRANSFERS = TableSpec("transfers", "The transfers of the day.", (
     Column("latest_arrival", parse_time, "must arrive by", "HH:MM local", required=True),
     Column("party", parse_int, "people travelling", "people", default=1),
     Column("luggage_m3", parse_float, "luggage and instruments", "m3", default=0.0),
+    Column("split_ok", parse_bool, "whether the party may ride in several vehicles when no free vehicle takes "
+           "it whole (yes or no; never for one person)", default=None,
+           default_doc="yes for a party of 2 or more"),
 ))
 
 TABLES = (PLACES, FLEET, TRANSFERS)
@@ -68,11 +71,14 @@ SETTINGS: dict[str, tuple[Any, bool]] = {
     "travel.detour_factor": (parse_float, False),
     "travel.speed_kmh": (parse_float, False),
     "unserved_penalty": (parse_float, False),
+    "split.max_pieces": (parse_int, False),
+    "split.extra_piece_cost": (parse_float, False),
 }
 _SETTING_FIELDS = {
     "service.minutes": "service_minutes", "service.per_passenger_minutes": "per_passenger_minutes",
     "travel.detour_factor": "detour_factor", "travel.speed_kmh": "speed_kmh",
-    "unserved_penalty": "unserved_penalty",
+    "unserved_penalty": "unserved_penalty", "split.max_pieces": "max_pieces",
+    "split.extra_piece_cost": "extra_piece_cost",
 }
 
 
@@ -228,7 +234,8 @@ def load_festival(root: Path, *, with_transfers: bool = True) -> Festival:
             continue
         transfer = _build(TRANSFERS.file, number, errors, lambda v=v: Transfer(
             v["id"], v["who"], v["from"], v["to"], datetime.combine(day, v["earliest_pickup"]),
-            datetime.combine(day, v["latest_arrival"]), v["party"], v["luggage_m3"]), {"from": "from", "to": "to"})
+            datetime.combine(day, v["latest_arrival"]), v["party"], v["luggage_m3"], v["split_ok"]),
+            {"from": "from", "to": "to"})
         if transfer is not None:
             transfers.append(transfer)
 
@@ -295,7 +302,7 @@ def plan_to_json(festival: Festival, plan: ShuttlePlan) -> dict:
                     [
                         {"place": s.place, "arrival": _local(s.arrival, zone), "start": _local(s.start, zone),
                          "departure": _local(s.departure, zone), "action": s.action, "transfer": s.transfer,
-                         "who": s.who, "party": s.party}
+                         "who": s.who, "party": s.party, **({"piece": s.piece} if s.piece else {})}
                         for s in run.stops
                     ]
                     for run in v.runs
@@ -306,7 +313,11 @@ def plan_to_json(festival: Festival, plan: ShuttlePlan) -> dict:
         "transfers": [
             {"transfer": s.transfer, "who": transfers[s.transfer].who, "vehicle": s.vehicle,
              "pickup": _local(s.pickup, zone), "arrival": _local(s.arrival, zone),
-             "on_time": s.on_time(transfers[s.transfer])}
+             "on_time": s.on_time(transfers[s.transfer]),
+             **({"pieces": [{"piece": p.number, "vehicle": p.vehicle, "party": p.party,
+                             "luggage_m3": round(p.luggage_m3, 3), "pickup": _local(p.pickup, zone),
+                             "arrival": _local(p.arrival, zone)} for p in s.pieces],
+                 "split": s.describe(transfers[s.transfer])} if s.pieces else {})}
             for s in plan.served
         ],
         "unserved_transfers": [
