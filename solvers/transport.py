@@ -151,7 +151,7 @@ from solvers.driver_hours import (
     HOUR_S, TRAVEL_DAY_START, Duty, DutyLimits, drive_days, drive_two, duty_limits, hours_rule,
 )
 from solvers.loading import arrival_day, load_out_day
-from solvers.travel import TravelMatrix, too_far_to_drive, travel_matrix
+from solvers.travel import Leg, TravelMatrix, too_far_to_drive, travel_matrix
 from solvers.units import (
     CENTS_PER_UNIT, METRES_PER_KM, grams_down, grams_up, litres_down, litres_up, minutes_to_seconds, money_to_cents,
 )
@@ -828,6 +828,23 @@ def _adopt(hauls: list[_Haul], aboard: set[str], done: set[str], legged: set[str
             aboard.difference_update(g.key for g in stale if set(g.items) & set(h.items))
 
 
+@dataclass(frozen=True)
+class _LegDrive:
+    """How one vehicle drives a long leg: its driver, the leg, the hauls it carries (and
+    loads at the start), when it sets off, leaves after loading and arrives, its breaks
+    and rests, and each driver's stretches at the wheel."""
+
+    driver: str
+    leg: Leg
+    carried: list[_Haul]
+    loading: list[_Haul]
+    start: datetime
+    leave: datetime
+    arrival: datetime
+    breaks: list[tuple[datetime, int]]
+    shifts: dict[str, list[Duty]]
+
+
 def _with_the_tour(tour: Tour, plan: Plan, k: int, origin: str, matrix: TravelMatrix) -> list[str]:
     """Crew who set off with the tour on a leg longer than a day that starts on day ``k``
     (after its curfew when the nightliner leaves overnight): from the accommodation,
@@ -902,7 +919,7 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
         pool = [c for c in free_crew if c not in keepers.values()]
         with_tour = _with_the_tour(tour, plan, k, origin, matrix)
         deadline = _needed_by(tour, plan, there, destination)
-        drives: dict[str, tuple] = {}
+        drives: dict[str, _LegDrive] = {}
         for vehicle in going:
             cid = drivers.get(vehicle.id)
             if cid is None:
@@ -942,12 +959,14 @@ def _long_legs(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list
                 cid = drivers[vehicle.id] = next(iter(shifts))
             # A crossing (ferry, tunnel) is time away from the wheel: taken as a wait at the end.
             arrival += timedelta(seconds=minutes_to_seconds(leg.minutes - leg.drive_minutes))
-            drives[vehicle.id] = (cid, leg, carried, loading, start, leave, arrival, breaks, shifts)
+            drives[vehicle.id] = _LegDrive(cid, leg, carried, loading, start, leave, arrival, breaks, shifts)
         riders = [c for c in with_tour if c in pool]
         for vehicle in sorted(going, key=lambda v: -v.seats):
             if vehicle.id not in drives:
                 continue
-            cid, leg, carried, loading, start, leave, arrival, breaks, shifts = drives[vehicle.id]
+            drive = drives[vehicle.id]
+            cid, leg, carried, loading = drive.driver, drive.leg, drive.carried, drive.loading
+            start, leave, arrival, breaks, shifts = drive.start, drive.leave, drive.arrival, drive.breaks, drive.shifts
             second = next((c for c in shifts if c != cid), None)
             room = vehicle.seats - 1 - (second is not None)
             riding, riders = ((second,) if second else ()) + tuple(riders[:room]), riders[room:]
