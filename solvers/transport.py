@@ -304,6 +304,11 @@ def _bed(tour: Tour, member: CrewMember, night: Night | None, place_id: str) -> 
     return night.place_id
 
 
+def _road_s(matrix: TravelMatrix, origin: str, destination: str) -> int:
+    """Door-to-door seconds from ``origin`` to ``destination`` at the fleet's pace."""
+    return minutes_to_seconds(matrix.leg(origin, destination).minutes)
+
+
 def _seconds(day: date, moment: datetime) -> int:
     return int((moment - datetime.combine(day, time())).total_seconds())
 
@@ -342,9 +347,6 @@ def _earliest(latest: int, service: int, direct: int) -> int:
 
 
 def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
-    def drive(a: str, b: str) -> int:
-        return minutes_to_seconds(matrix.minutes[matrix.index(a)][matrix.index(b)])
-
     pday = plan.days[k]
     before = plan.days[k - 1].place_id if k > 0 else HOME_ID
     nights = {n.day: n for n in plan.accommodation}
@@ -367,7 +369,7 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
             if slept != venue:
                 latest = call - BOARDING_S
                 moves.append(_Move(f"crew:{cid}:out", cid, False, slept, venue,
-                                   _earliest(latest, BOARDING_S, drive(slept, venue)), latest, BOARDING_S, seats=1))
+                                   _earliest(latest, BOARDING_S, _road_s(matrix, slept, venue)), latest, BOARDING_S, seats=1))
             if sleeps != venue:
                 moves.append(_Move(f"crew:{cid}:back", cid, False, venue, sleeps, end,
                                    bedtime(cid), BOARDING_S, seats=1))
@@ -401,7 +403,7 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
                 service = _gear_service(item)
                 latest = first_call - service
                 moves.append(_Move(f"gear:{item.id}", item.id, True, origin, venue,
-                                   _earliest(latest, service, drive(origin, venue)), latest, service,
+                                   _earliest(latest, service, _road_s(matrix, origin, venue)), latest, service,
                                    litres=litres_up(item.total_volume_m3), grams=grams_up(item.total_weight_kg)))
     elif pday.travel or pday.place_id != before:
         start = TRAVEL_DAY_START.hour * 3600
@@ -501,9 +503,6 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
     stays aboard for the next leg (:func:`_adopt`). Gear for the next day's venue on a leg
     the schedule drives through the night is loaded after the curfew and unloaded there
     by the next morning's call in one run (the truck follows the nightliner)."""
-    def drive(a: str, b: str) -> int:
-        return minutes_to_seconds(matrix.minutes[matrix.index(a)][matrix.index(b)])
-
     pday = plan.days[k]
     moves = []
     held = {(h.vehicle, i) for h in hauls if h.key in aboard and h.vehicle in away for i in h.items}
@@ -536,7 +535,7 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
                                    earliest=0, latest=latest, aboard=True, **gear))
             else:
                 earliest = _after_curfew(tour, h.origin) if h.load_out == pday.day else \
-                    _earliest(latest, h.service, drive(h.origin, h.destination))
+                    _earliest(latest, h.service, _road_s(matrix, h.origin, h.destination))
                 moves.append(_Move(f"gear:{h.key}", origin=h.origin, destination=h.destination,
                                    earliest=earliest, latest=latest, **gear))
     return moves
@@ -572,7 +571,7 @@ def _stranded(tour: Tour, matrix: TravelMatrix, moves: list[_Move], drivers: Map
         car = f"{OWN_CAR_PREFIX}{cid}"
         if tour.crew_by_id[cid].own_car and parked.get(car) == own[0].origin:
             continue  # they drive their own car there (see _reaches)
-        minutes = matrix.minutes[matrix.index(own[0].origin)][matrix.index(parked[vid])]
+        minutes = matrix.leg(own[0].origin, parked[vid]).minutes
         if minutes_to_seconds(minutes) > FETCH_LIMIT_S:
             stranded[vid] = (f"driver: {cid}, on duty to drive {vid}, starts at {own[0].origin}, {minutes} min "
                              f"from {vid} parked at {parked[vid]}")
@@ -632,7 +631,7 @@ def _reaches(tour: Tour, matrix: TravelMatrix, moves: list[_Move], fleet_ids: se
         first = next((m for m in moves if not m.is_gear and m.subject == cid and not m.id.endswith(":back")), None)
         if first is None or first.origin == parked[vid]:
             continue
-        direct = minutes_to_seconds(matrix.minutes[matrix.index(first.origin)][matrix.index(parked[vid])])
+        direct = _road_s(matrix, first.origin, parked[vid])
         car = f"{OWN_CAR_PREFIX}{cid}"
         own = tour.crew_by_id[cid].own_car and parked.get(car) == first.origin
         if not own:
@@ -1643,7 +1642,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
             start = slept.get(cid)
             if start is None or start == parked[vid] or parked.get(f"{OWN_CAR_PREFIX}{cid}") == start:
                 return False
-            return minutes_to_seconds(matrix.minutes[matrix.index(start)][matrix.index(parked[vid])]) > FETCH_LIMIT_S
+            return _road_s(matrix, start, parked[vid]) > FETCH_LIMIT_S
 
         if today:
             # Replanning: the earlier runs' fleet drivers, so the seed finds its vehicles;
@@ -1670,8 +1669,8 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
             able = [c for c in party if licence_covers(tour.crew_by_id[c].licences, v.licence)
                     and c not in drivers.values()]
             if v.id not in drivers and able and all(out_of_reach(v.id, c) for c in able):
-                cid = min(able, key=lambda c: matrix.minutes[matrix.index(slept[c])][matrix.index(parked[v.id])])
-                minutes = matrix.minutes[matrix.index(slept[cid])][matrix.index(parked[v.id])]
+                cid = min(able, key=lambda c: _road_s(matrix, slept[c], parked[v.id]))
+                minutes = matrix.leg(slept[cid], parked[v.id]).minutes
                 unreachable[v.id] = (f"driver: {cid}, the nearest who may drive {v.id}, starts at {slept[cid]}, "
                                      f"{minutes} min from {v.id} parked at {parked[v.id]}")
         d, result, drivers = _settle(tour, matrix, pday, moves, day_fleet, cars, parked, drivers, params, today, held,

@@ -302,10 +302,8 @@ SMALL_FLEET = ("id,kind,seats,luggage_m3,depot,cost_per_km,fixed_cost,count\n"
                "minibus,bus,16,4.0,werchter,0.90,350,2\n")
 
 
-def test_transfers_only_scarce_vehicles_take_are_planned_first(tmp_path: Path) -> None:
-    # 120 transfers on 13 vehicles, two of them minibuses: cheapest insertion over the
-    # whole fleet fills a minibus with transfers a van could take and leaves a party
-    # only a minibus holds; planning those parties on the minibuses first serves all.
+def small_fleet_instance(tmp_path: Path) -> Path:
+    """The example festival's places with :data:`SMALL_FLEET` and 120 generated transfers (seed 3)."""
     folder = tmp_path / "small-fleet"
     folder.mkdir()
     for name in ("festival.toml", "places.csv"):
@@ -313,6 +311,14 @@ def test_transfers_only_scarce_vehicles_take_are_planned_first(tmp_path: Path) -
     (folder / "fleet.csv").write_text(SMALL_FLEET)
     festival = load_festival(folder, with_transfers=False)
     (folder / "transfers.csv").write_text(generate_transfers.to_csv(generate_transfers.generate(festival, 120, 3)))
+    return folder
+
+
+def test_transfers_only_scarce_vehicles_take_are_planned_first(tmp_path: Path) -> None:
+    # 120 transfers on 13 vehicles, two of them minibuses: cheapest insertion over the
+    # whole fleet fills a minibus with transfers a van could take and leaves a party
+    # only a minibus holds; planning those parties on the minibuses first serves all.
+    folder = small_fleet_instance(tmp_path)
     search = ShuttleParams(time_limit=20.0, solution_limit=30, fallback_first_solution=None)
     whole_fleet = solve(no_splits(load_festival(folder)), dataclasses.replace(search, scarce_share=0.0))
     assert len(whole_fleet.unserved) == 1
@@ -327,13 +333,7 @@ def test_a_party_the_first_plan_leaves_out_rides_split(tmp_path: Path) -> None:
     # The whole-fleet first plan of the instance above leaves out a party of 13 that
     # only the two minibuses hold; offered as two vans' worth, it rides split and every
     # other transfer whole.
-    folder = tmp_path / "small-fleet"
-    folder.mkdir()
-    for name in ("festival.toml", "places.csv"):
-        shutil.copy(EXAMPLE / name, folder / name)
-    (folder / "fleet.csv").write_text(SMALL_FLEET)
-    festival = load_festival(folder, with_transfers=False)
-    (folder / "transfers.csv").write_text(generate_transfers.to_csv(generate_transfers.generate(festival, 120, 3)))
+    folder = small_fleet_instance(tmp_path)
     search = ShuttleParams(time_limit=20.0, solution_limit=30, fallback_first_solution=None, scarce_share=0.0)
     festival, plan = solved(folder, search)
     assert not plan.hit_time_limit
