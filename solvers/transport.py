@@ -1055,7 +1055,10 @@ def _capacity_reason(move: _Move, fleet: list[Vehicle], drivers: Mapping[str, st
 
 
 def _clock(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+    """A time of the day's problem as a reader says it: "08:30", or "01:30 the next day"."""
+    days, rest = divmod(seconds, _DAY_S)
+    clock = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
+    return clock if days == 0 else f"{clock} the next day" if days == 1 else f"{clock}, {days} days on"
 
 
 def _time_reason(move: _Move, direct: int) -> str | None:
@@ -1474,10 +1477,14 @@ def _unload_parked(day: date, unloads: list[_Move], free: Mapping[str, datetime]
     return found
 
 
-def _solver_reason(reason: str) -> str:
+def _solver_reason(reason: str, move: _Move | None = None) -> str:
+    """The routing core's reason in the tour's terms (its times are seconds of the day)."""
     if reason.startswith("dropped by the solver"):
         return ("no run could take it on the routes found: seats, volume, weight, the clock or the "
                 "driving-time rules leave no room")
+    if reason.startswith("time: no vehicle can serve it alone") and move is not None:
+        return (f"time: no driven vehicle, even empty, can take it between {_clock(move.earliest)} and "
+                f"{_clock(move.latest)} within its shift, its driver's rest and driving limit")
     return reason
 
 
@@ -1531,7 +1538,8 @@ def _driverless(d: _Day, result: vrp.RoutingResult, drivers: Mapping[str, str]) 
         own = [m for m in d.moves if not m.is_gear and m.subject == cid and not m.id.endswith(":reach")]
         if cid is None or not own or set(route.requests) & {m.id for m in own}:
             continue
-        why = d.reasons.get(own[0].id) or _solver_reason(result.dropped.get(own[0].id, "dropped by the solver"))
+        why = d.reasons.get(own[0].id) or _solver_reason(result.dropped.get(own[0].id, "dropped by the solver"),
+                                                         own[0])
         found[route.vehicle] = f"driver: {cid}, on duty to drive {route.vehicle}, cannot be taken along ({why})"
     return found
 
@@ -1693,8 +1701,9 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
             statuses.add(result.status)
             objective += result.objective or 0
             hit = hit or result.hit_time_limit
+            by_id = {m.id: m for m in d.moves}
             for rid, reason in result.dropped.items():
-                reasons.setdefault(rid, _solver_reason(reason))
+                reasons.setdefault(rid, _solver_reason(reason, by_id.get(rid)))
             served = {rid for route in result.routes for rid in route.requests}
             for m in d.moves:  # a day the search found nothing for in its time limit
                 if m.id not in served and m.id not in reasons:

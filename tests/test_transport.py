@@ -999,3 +999,15 @@ def test_a_vehicle_parked_too_late_to_unload_by_the_call_says_so():
                                            "call at 14:00")]
     ((run, late),) = _unload_parked(DAY, [move], {"truck": datetime.combine(DAY, time(13, 50))})
     assert late == [] and run.stops[0].departure == datetime.combine(DAY, time(14, 0))
+
+
+def test_reasons_give_clock_times_past_midnight_as_the_next_day():
+    from solvers.transport import _Move, _clock, _solver_reason
+
+    assert [_clock(s) for s in (8 * 3600 + 30 * 60, 25 * 3600 + 90, 50 * 3600)] == \
+        ["08:30", "01:01 the next day", "02:00, 2 days on"]
+    move = _Move("gear:x", "x", True, "a", "b", 22 * 3600, 32 * 3600, 600)
+    assert _solver_reason("time: no vehicle can serve it alone within its window [79200, 115200]", move) == (
+        "time: no driven vehicle, even empty, can take it between 22:00 and 08:00 the next day within its shift, "
+        "its driver's rest and driving limit")
+    assert _solver_reason("seats: nothing", move) == "seats: nothing"
