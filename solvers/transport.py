@@ -17,7 +17,9 @@ next day. The steps of one day:
    - on a travel day everyone available goes from last night's bed to tonight's;
    - where someone sleeps comes from ``plan.accommodation`` (home, hotel, the
      nightliner's next place, or the tour's place when unbooked); without it, the tour's
-     place of that night (the crew member's own home when the tour is at its base);
+     place of that night, or where the schedule drives to through the night when that
+     leg ends by the morning (:func:`_night_place`; the crew member's own home when the
+     tour is at its base);
    - a move between a crew member's home and the tour that crosses the sea, or whose
      drive at the fleet's pace is longer than one day's driving
      (``rules.max_drive_minutes_per_day``), is no request: that person travels on their
@@ -32,7 +34,9 @@ next day. The steps of one day:
      after the curfew and unloads them there by the next morning's call (the vehicle
      parks there); gear aboard a vehicle already parked at its venue is unloaded by the
      crew, one item after the other, done by the first call, with no drive and no driver
-     (:func:`_unload_parked`: after a night at the wheel the driver may be resting);
+     (:func:`_unload_parked`: after a night at the wheel the driver may be resting), and
+     a load-out into a vehicle standing at the venue that nobody drives that day is
+     loaded by the crew the same way;
      from the home base they are loaded on the day itself; the drive home goes right
      after the last show and is home by :data:`HOME_BY_S` the next day. Rental lines are loaded at their supplier on their
      pick-up leg and set down there on their return leg (``plan.equipment_moves``).
@@ -309,6 +313,19 @@ def _road_s(matrix: TravelMatrix, origin: str, destination: str) -> int:
     return minutes_to_seconds(matrix.leg(origin, destination).minutes)
 
 
+def _night_place(plan: Plan, k: int) -> str:
+    """Where the tour spends night ``k`` when the plan has no accommodation: the day's
+    place, or where the schedule drives to through that night when the leg ends by the
+    morning (a longer leg is a long leg's business, see :func:`_long_legs`); the home
+    base before the first day."""
+    if k < 0:
+        return HOME_ID
+    day = plan.days[k]
+    going_on = {(p.from_id, p.to_id) for p in plan.days[k + 1].travel} if k + 1 < len(plan.days) else set()
+    return next((p.to_id for p in day.travel if p.overnight and (p.from_id, p.to_id) not in going_on),
+                day.place_id)
+
+
 def _seconds(day: date, moment: datetime) -> int:
     return int((moment - datetime.combine(day, time())).total_seconds())
 
@@ -364,8 +381,8 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
         duty = _duty(tour, plan, pday)
         for cid in (c.id for c in tour.crew if c.id in duty):
             call, end = duty[cid]
-            slept = _bed(tour, crew[cid], last_night, before)
-            sleeps = _bed(tour, crew[cid], tonight, pday.place_id)
+            slept = _bed(tour, crew[cid], last_night, _night_place(plan, k - 1))
+            sleeps = _bed(tour, crew[cid], tonight, _night_place(plan, k))
             if slept != venue:
                 latest = call - BOARDING_S
                 moves.append(_Move(f"crew:{cid}:out", cid, False, slept, venue,
@@ -379,8 +396,8 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
         for member in tour.crew:
             if member.id in duty or not member.is_available(pday.day):
                 continue
-            slept = _bed(tour, member, last_night, before)
-            sleeps = _bed(tour, member, tonight, pday.place_id)
+            slept = _bed(tour, member, last_night, _night_place(plan, k - 1))
+            sleeps = _bed(tour, member, tonight, _night_place(plan, k))
             stay = tonight.stay(member.id) if tonight is not None else None
             if slept == sleeps:
                 continue
@@ -410,8 +427,8 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
         for member in tour.crew:
             if not member.is_available(pday.day):
                 continue
-            slept = _bed(tour, member, last_night, before)
-            sleeps = _bed(tour, member, tonight, pday.place_id)
+            slept = _bed(tour, member, last_night, _night_place(plan, k - 1))
+            sleeps = _bed(tour, member, tonight, _night_place(plan, k))
             if slept != sleeps:
                 moves.append(_Move(f"crew:{member.id}:move", member.id, False, slept, sleeps, start, _DAY_END_S,
                                    BOARDING_S, seats=1))
@@ -543,9 +560,8 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
 
 def _slept(tour: Tour, plan: Plan, k: int) -> dict[str, str]:
     """Where each crew member slept the night before day ``k`` (as :func:`_moves` has it)."""
-    before = plan.days[k - 1].place_id if k > 0 else HOME_ID
     last_night = next((n for n in plan.accommodation if n.day == plan.days[k].day - timedelta(days=1)), None)
-    return {c.id: _bed(tour, c, last_night, before) for c in tour.crew}
+    return {c.id: _bed(tour, c, last_night, _night_place(plan, k - 1)) for c in tour.crew}
 
 
 FETCH_LIMIT_S = 30 * 60
@@ -1207,7 +1223,7 @@ def _build_day(tour: Tour, matrix: TravelMatrix, pday: PlanDay, moves: list[_Mov
             max_span=bounds[v.id].max_span if v.id in bounds else None,
             first=first_moves.get(v.id) if first_moves.get(v.id) in pairs else None,
             # A load-out is done right after the curfew, not at the end of its window.
-            finish_early=any(m.stays and m.vehicle == v.id for m in moves),
+            finish_early=any((m.stays or m.parks_there) and m.vehicle == v.id for m in moves),
         )
         for v in fleet if v.id in drivers
     ]
@@ -1629,11 +1645,12 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         for run, late in _unload_parked(pday.day, unloads, free):
             if run is not None:
                 runs.append(run)
-                keys = {m.id[len("gear:"):] for m in unloads if m.vehicle == run.vehicle_id}
-                aboard.difference_update(keys)
-                done.update(keys)
             unserved += [UnservedRequest(pday.day, m.id, subject, m.destination, m.destination, why)
                          for m, why in late for subject in m.gear]
+        # Unloaded, or too late and reported: either way the haul is over. (Gear unloaded late
+        # is still at its venue for the next leg's load-out; it is not carried on as aboard.)
+        aboard.difference_update(m.id[len("gear:"):] for m in unloads)
+        done.update(m.id[len("gear:"):] for m in unloads)
         held: dict[str, tuple[int, int]] = {}
         for h in hauls:
             if h.key in aboard and h.day > pday.day:
@@ -1734,6 +1751,15 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
                 parked[route.vehicle] = d.ids[route.stops[-1].location]
                 driven[run.driver_id] = driven.get(run.driver_id, 0) + route.driving
         for m in d.moves:
+            if m.id in reasons and m.stays and m.vehicle in fleet_ids and parked[m.vehicle] == m.origin \
+                    and not any(r.vehicle_id == m.vehicle and r.day == pday.day for r in runs):
+                # Nobody drives it today, but it stands where the gear is: the crew loads it.
+                start = max(m.earliest, _seconds(pday.day, free[m.vehicle]) if m.vehicle in free else 0)
+                runs.append(TransportRun(pday.day, m.vehicle, "", (RunStop(
+                    m.origin, _at(pday.day, start), _at(pday.day, start + m.service), load_gear=m.gear,
+                    volume_m3=m.litres / 1000, weight_kg=m.grams / 1000),), 0.0, 0, (), 0.0))
+                aboard.add(m.id[len("gear:"):-len(":out")])
+                continue
             if m.id in reasons:
                 to = parked.get(m.vehicle, m.destination) if m.stays else m.destination
                 start = morning.get(m.vehicle, m.origin) if m.aboard else m.origin

@@ -1011,3 +1011,34 @@ def test_reasons_give_clock_times_past_midnight_as_the_next_day():
         "time: no driven vehicle, even empty, can take it between 22:00 and 08:00 the next day within its shift, "
         "its driver's rest and driving limit")
     assert _solver_reason("seats: nothing", move) == "seats: nothing"
+
+
+def test_gear_unloaded_too_late_is_reported_once_and_the_next_legs_load_as_planned():
+    # The truck reaches Marseille at 11:36 on the show day, after the 11:30 load-in: the
+    # backline is reported late there. It goes on to Sant Cugat through the night and then
+    # is loaded after the curfew for Barcelona as the manifests say, not taken to be still
+    # aboard from the late leg (which left it unloaded at Sant Cugat and loaded nowhere).
+    from touring.model import LoadLine, TravelPart, VehicleLoad
+
+    tour, plan = long_leg_case(MARSEILLE, 1, CUGAT)
+    early = replace(tour.venue_by_id["dome"], load_in=time(11, 30))
+    bcn = Venue(BCN.id, BCN.name, BCN, (SEASON,), load_in=time(14, 0), curfew=time(23, 0))
+    tour = replace(tour, venues=(early, tour.venue_by_id["cugat"], bcn), shows=tour.shows + (Show("bcn", "bcn"),))
+    third = DAY + timedelta(days=3)
+    line = plan.loads[0].lines
+    marseille, cugat = plan.days[1], plan.days[2]
+    night = (replace(marseille, travel=marseille.travel + (TravelPart("dome", "cugat", 0.0, 0, 0, overnight=True),)),
+             replace(cugat, travel=()))
+    plan = replace(plan, days=plan.days[:1] + night + (PlanDay(third, DayKind.SHOW, "bcn", "bcn",
+                                                  (TravelPart("cugat", "bcn", 0.0, 0, 0),)),),
+                   loads=plan.loads + (VehicleLoad(2, third, "cugat", "bcn", "truck", line, 2.0, 50.0, 40.0, 10000.0),))
+    result = solve(tour, plan, FAST)
+    # The truck brings Kim and Ann too late as well; nothing later is missed.
+    assert sorted((u.day, u.subject) for u in result.unserved) == [
+        (DAY + timedelta(days=1), subject) for subject in ("ann", "backline", "kim")]
+    (late,) = [u for u in result.unserved if u.subject == "backline"]
+    assert late.reason.startswith("time: truck arrives at 11:36; unloading takes 16 min")
+    loads = [(r.day, s.place_id) for r in result.runs for s in r.stops if "backline" in s.load_gear]
+    unloads = [(s.departure.date(), s.place_id) for r in result.runs for s in r.stops if "backline" in s.unload_gear]
+    assert loads == [(DAY, "depot:truck"), (DAY + timedelta(days=1), "dome"), (DAY + timedelta(days=2), "cugat")]
+    assert unloads == [(DAY + timedelta(days=2), "cugat"), (third, "bcn")]
