@@ -313,17 +313,21 @@ def _road_s(matrix: TravelMatrix, origin: str, destination: str) -> int:
     return minutes_to_seconds(matrix.leg(origin, destination).minutes)
 
 
+def _night_drives(plan: Plan, k: int) -> set[tuple[str, str]]:
+    """The legs (origin, destination) the schedule drives through the night after day ``k``
+    and that end by the morning (one that goes on the next day is a long leg, see
+    :func:`_long_legs`)."""
+    going_on = {(p.from_id, p.to_id) for p in plan.days[k + 1].travel} if k + 1 < len(plan.days) else set()
+    return {(p.from_id, p.to_id) for p in plan.days[k].travel if p.overnight} - going_on
+
+
 def _night_place(plan: Plan, k: int) -> str:
     """Where the tour spends night ``k`` when the plan has no accommodation: the day's
-    place, or where the schedule drives to through that night when the leg ends by the
-    morning (a longer leg is a long leg's business, see :func:`_long_legs`); the home
-    base before the first day."""
+    place, or where a night drive (:func:`_night_drives`) takes it; the home base before
+    the first day."""
     if k < 0:
         return HOME_ID
-    day = plan.days[k]
-    going_on = {(p.from_id, p.to_id) for p in plan.days[k + 1].travel} if k + 1 < len(plan.days) else set()
-    return next((p.to_id for p in day.travel if p.overnight and (p.from_id, p.to_id) not in going_on),
-                day.place_id)
+    return next((destination for _, destination in sorted(_night_drives(plan, k))), plan.days[k].place_id)
 
 
 def _seconds(day: date, moment: datetime) -> int:
@@ -345,14 +349,24 @@ def _duty(tour: Tour, plan: Plan, pday: PlanDay) -> dict[str, tuple[int, int]]:
     return {c.id: (call_s, end_s) for c in tour.crew if c.is_available(pday.day)}
 
 
+def _working(pday: PlanDay) -> bool:
+    """A show or set-up day: the crew has a call at a venue."""
+    return pday.show_id is not None and pday.kind in (DayKind.SHOW, DayKind.SETUP)
+
+
+def _first_call(tour: Tour, plan: Plan, pday: PlanDay) -> int:
+    """The first call of a show or set-up day, in seconds of the day: the rota's earliest
+    shift start, else the venue's load-in or the set-up start."""
+    return min((call for call, _ in _duty(tour, plan, pday).values()), default=_default_call(tour, pday))
+
+
 def _next_call(tour: Tour, plan: Plan, k: int) -> int:
     """By when, in seconds of day ``k``, the nightliner that drives through the night after
     it must be at the next place: the next day's first call there, else noon."""
     following = plan.days[k + 1] if k + 1 < len(plan.days) else None
-    if following is None or following.show_id is None or following.kind not in (DayKind.SHOW, DayKind.SETUP):
+    if following is None or not _working(following):
         return _DAY_S + 12 * 3600
-    duty = _duty(tour, plan, following)
-    return _DAY_S + min((c for c, _ in duty.values()), default=_default_call(tour, following)) - BOARDING_S
+    return _DAY_S + _first_call(tour, plan, following) - BOARDING_S
 
 
 def _gear_service(item: Equipment) -> int:
@@ -370,19 +384,23 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
     last_night, tonight = nights.get(pday.day - timedelta(days=1)), nights.get(pday.day)
     moves: list[_Move] = []
     crew = tour.crew_by_id
+    last_place, tonight_place = _night_place(plan, k - 1), _night_place(plan, k)
+
+    def aboard_tonight(cid: str) -> bool:
+        stay = tonight.stay(cid) if tonight is not None else None
+        return stay is not None and stay.kind is StayKind.NIGHTLINER
 
     def bedtime(cid: str) -> int:
         """By when a move to tonight's bed is due: a bed aboard the nightliner, which drives
         through the night, by the next morning's call; any other by 08:00."""
-        stay = tonight.stay(cid) if tonight is not None else None
-        return _next_call(tour, plan, k) if stay is not None and stay.kind is StayKind.NIGHTLINER else _DAY_END_S
+        return _next_call(tour, plan, k) if aboard_tonight(cid) else _DAY_END_S
     if pday.kind in (DayKind.SHOW, DayKind.SETUP) and pday.show_id is not None:
         venue = tour.show_by_id[pday.show_id].venue_id
         duty = _duty(tour, plan, pday)
         for cid in (c.id for c in tour.crew if c.id in duty):
             call, end = duty[cid]
-            slept = _bed(tour, crew[cid], last_night, _night_place(plan, k - 1))
-            sleeps = _bed(tour, crew[cid], tonight, _night_place(plan, k))
+            slept = _bed(tour, crew[cid], last_night, last_place)
+            sleeps = _bed(tour, crew[cid], tonight, tonight_place)
             if slept != venue:
                 latest = call - BOARDING_S
                 moves.append(_Move(f"crew:{cid}:out", cid, False, slept, venue,
@@ -392,16 +410,15 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
                                    bedtime(cid), BOARDING_S, seats=1))
         # Those off duty that day travel with the tour too, from last night's bed to tonight's;
         # to a bed aboard the nightliner by way of the venue, where it leaves after the curfew.
-        curfew = max((end for _, end in duty.values()), default=_DAY_END_S - 9 * 3600)
+        curfew = max((end for _, end in duty.values()), default=DEFAULT_CURFEW.hour * 3600)
         for member in tour.crew:
             if member.id in duty or not member.is_available(pday.day):
                 continue
-            slept = _bed(tour, member, last_night, _night_place(plan, k - 1))
-            sleeps = _bed(tour, member, tonight, _night_place(plan, k))
-            stay = tonight.stay(member.id) if tonight is not None else None
+            slept = _bed(tour, member, last_night, last_place)
+            sleeps = _bed(tour, member, tonight, tonight_place)
             if slept == sleeps:
                 continue
-            if stay is not None and stay.kind is StayKind.NIGHTLINER:
+            if aboard_tonight(member.id):
                 if slept != venue:
                     moves.append(_Move(f"crew:{member.id}:out", member.id, False, slept, venue,
                                        TRAVEL_DAY_START.hour * 3600, curfew - BOARDING_S, BOARDING_S, seats=1))
@@ -413,7 +430,7 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
                                TRAVEL_DAY_START.hour * 3600, bedtime(member.id), BOARDING_S, seats=1))
         if before != venue and not plan.loads:
             origin = before if before in tour.venue_by_id else HOME_ID
-            first_call = min((c for c, _ in duty.values()), default=_default_call(tour, pday))
+            first_call = _first_call(tour, plan, pday)
             for item in tour.equipment:
                 if item.needed_at and pday.show_id not in item.needed_at:
                     continue
@@ -427,8 +444,8 @@ def _moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix) -> list[_Move]:
         for member in tour.crew:
             if not member.is_available(pday.day):
                 continue
-            slept = _bed(tour, member, last_night, _night_place(plan, k - 1))
-            sleeps = _bed(tour, member, tonight, _night_place(plan, k))
+            slept = _bed(tour, member, last_night, last_place)
+            sleeps = _bed(tour, member, tonight, tonight_place)
             if slept != sleeps:
                 moves.append(_Move(f"crew:{member.id}:move", member.id, False, slept, sleeps, start, _DAY_END_S,
                                    BOARDING_S, seats=1))
@@ -523,9 +540,7 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
     pday = plan.days[k]
     moves = []
     held = {(h.vehicle, i) for h in hauls if h.key in aboard and h.vehicle in away for i in h.items}
-    # A leg driven through the night only (one that goes on the next day is a long leg).
-    tonight = {(p.from_id, p.to_id) for p in pday.travel if p.overnight} - \
-        ({(p.from_id, p.to_id) for p in plan.days[k + 1].travel} if k + 1 < len(plan.days) else set())
+    tonight = _night_drives(plan, k)
     for h in hauls:
         if h.load_out == pday.day and h.day != pday.day and all((h.vehicle, i) in held for i in h.items):
             continue
@@ -541,8 +556,7 @@ def _haul_moves(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, hauls: lis
                                earliest=_after_curfew(tour, h.origin), latest=_DAY_END_S, stays=True, **gear))
         elif h.day == pday.day:
             if h.destination in tour.venue_by_id and pday.show_id is not None and h.destination == pday.place_id:
-                duty = _duty(tour, plan, pday)
-                latest = min((c for c, _ in duty.values()), default=_default_call(tour, pday)) - h.service
+                latest = _first_call(tour, plan, pday) - h.service
             elif h.destination == HOME_ID and h.load_out == pday.day:
                 latest = _DAY_S + HOME_BY_S  # the drive home after the last show goes on into the next day
             else:
@@ -584,14 +598,19 @@ def _stranded(tour: Tour, matrix: TravelMatrix, moves: list[_Move], drivers: Map
                 stranded[vid] = (f"driver: {cid}, on duty to drive {vid}, stays at {slept.get(cid, '?')} today "
                                  f"while {vid} is parked at {parked[vid]}")
             continue
-        car = f"{OWN_CAR_PREFIX}{cid}"
-        if tour.crew_by_id[cid].own_car and parked.get(car) == own[0].origin:
-            continue  # they drive their own car there (see _reaches)
-        minutes = matrix.leg(own[0].origin, parked[vid]).minutes
-        if minutes_to_seconds(minutes) > FETCH_LIMIT_S:
+        if not _reachable(matrix, parked, cid, own[0].origin, vid):
+            minutes = matrix.leg(own[0].origin, parked[vid]).minutes
             stranded[vid] = (f"driver: {cid}, on duty to drive {vid}, starts at {own[0].origin}, {minutes} min "
                              f"from {vid} parked at {parked[vid]}")
     return stranded
+
+
+def _reachable(matrix: TravelMatrix, parked: Mapping[str, str], cid: str, start: str, vid: str) -> bool:
+    """Whether a driver who starts the day at ``start`` gets to fleet vehicle ``vid``: it is
+    parked there, their own car is there (they drive it over, see :func:`_reaches`), or
+    the vehicle can fetch them from at most :data:`FETCH_LIMIT_S` away."""
+    return start == parked[vid] or parked.get(f"{OWN_CAR_PREFIX}{cid}") == start \
+        or _road_s(matrix, start, parked[vid]) <= FETCH_LIMIT_S
 
 
 def _default_call(tour: Tour, pday: PlanDay) -> int:
@@ -786,12 +805,9 @@ LEG_MARGIN_S = HOUR_S
 def _needed_by(tour: Tour, plan: Plan, there: PlanDay, destination: str) -> datetime | None:
     """When a long leg must be at ``destination`` for the tour: :data:`LEG_MARGIN_S` before
     the first call there on the day it arrives, when that is a show or set-up day."""
-    if there.place_id != destination or there.show_id is None \
-            or there.kind not in (DayKind.SHOW, DayKind.SETUP):
+    if there.place_id != destination or not _working(there):
         return None
-    duty = _duty(tour, plan, there)
-    call = min((c for c, _ in duty.values()), default=_default_call(tour, there))
-    return datetime.combine(there.day, time()) + timedelta(seconds=call - LEG_MARGIN_S)
+    return datetime.combine(there.day, time()) + timedelta(seconds=_first_call(tour, plan, there) - LEG_MARGIN_S)
 
 
 def _lagging(tour: Tour, plan: Plan, k: int, matrix: TravelMatrix, fleet: list[Vehicle],
@@ -1633,8 +1649,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         away = {vid: t.why for vid, t in transit.items() if t.arrival.date() > pday.day}
         arriving = {t.vehicle: t.driver for t in transit.values() if t.arrival.date() <= pday.day}
         day_fleet = [v for v in fleet if v.id not in away]
-        ridden, late = _in_transit(_moves(tour, plan, k, matrix), transit, pday.day,
-                                   pday.kind in (DayKind.SHOW, DayKind.SETUP))
+        ridden, late = _in_transit(_moves(tour, plan, k, matrix), transit, pday.day, _working(pday))
         crew_moves, own = _own_travel(tour, matrix, pday.day, ridden)
         unserved += [UnservedRequest(pday.day, m.id, m.subject, m.origin, m.destination, why) for m, why in late]
         own_travel += own
@@ -1663,11 +1678,7 @@ def solve(tour: Tour, plan: Plan, params: TransportParams = TransportParams(),
         slept = _slept(tour, plan, k) | {cid: parked[vid] for vid, cid in arriving.items()}
 
         def out_of_reach(vid: str, cid: str) -> bool:
-            """Whether the crew member cannot get to the vehicle this morning (see :func:`_stranded`)."""
-            start = slept.get(cid)
-            if start is None or start == parked[vid] or parked.get(f"{OWN_CAR_PREFIX}{cid}") == start:
-                return False
-            return _road_s(matrix, start, parked[vid]) > FETCH_LIMIT_S
+            return cid in slept and not _reachable(matrix, parked, cid, slept[cid], vid)
 
         if today:
             # Replanning: the earlier runs' fleet drivers, so the seed finds its vehicles;
